@@ -1,0 +1,37 @@
+# kalshi-actor. `make help` lists the targets.
+SHELL := /bin/bash
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: help build run test lint fmt bench clean deps
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+deps: ## Install what builds and tests need (Rust components)
+	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+build: ## Build the release binary
+	$(CARGO) build --release --locked
+
+run: build ## Run the service with config.toml (sim mode: embedded exchange simulator)
+	./target/release/kalshi-actor run
+
+test: deps ## Format check, clippy with warnings denied, and every test
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) test --all-targets --locked
+
+lint: deps ## Clippy and format check only
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+bench: ## Criterion benchmarks (book, feed parse); results in target/criterion
+	$(CARGO) bench --locked --bench book
+
+clean: ## Remove build output
+	$(CARGO) clean

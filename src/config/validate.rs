@@ -1,0 +1,83 @@
+//! Checks that need the whole, typed configuration: value ranges and combinations.
+
+use std::net::SocketAddr;
+
+use super::{Config, ExchangeMode, MarketMode, Problem, ALLOW_PROD_ENV};
+
+fn problem(path: &str, message: impl Into<String>) -> Problem {
+    Problem { path: path.into(), source: None, message: message.into() }
+}
+
+/// Every problem with `c`; empty when valid. `allow_prod_env` is the value of
+/// [`ALLOW_PROD_ENV`].
+pub fn validate(c: &Config, allow_prod_env: Option<&str>) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let ex = &c.exchange;
+    if ex.mode == ExchangeMode::Prod {
+        if !ex.allow_prod {
+            out.push(problem("exchange.mode", "prod trades real money: also set exchange.allow_prod = true"));
+        }
+        if allow_prod_env != Some("yes") {
+            out.push(problem("exchange.mode", format!("prod trades real money: also set {ALLOW_PROD_ENV}=yes")));
+        }
+    }
+    if ex.mode != ExchangeMode::Sim {
+        let creds = [
+            ("exchange.key_id", ex.key_id.is_set(), "KALSHI_PAPER_TRADING_API_KEY_ID"),
+            ("exchange.private_key", ex.private_key.is_set(), "KALSHI_PAPER_TRADING_PRIVATE_KEY_CONTENT"),
+        ];
+        for (key, set, var) in creds {
+            if !set {
+                out.push(problem(key, format!("required outside sim mode: set {var} in the environment")));
+            }
+        }
+    }
+    let has_scheme = |url: &str, schemes: &[&str]| url.is_empty() || schemes.iter().any(|s| url.starts_with(s));
+    if !has_scheme(&ex.api_url, &["http://", "https://"]) {
+        out.push(problem("exchange.api_url", format!("{:?} is not an http(s) URL", ex.api_url)));
+    }
+    if !has_scheme(&ex.ws_url, &["ws://", "wss://"]) {
+        out.push(problem("exchange.ws_url", format!("{:?} is not a ws(s) URL", ex.ws_url)));
+    }
+    if ex.api_url.is_empty() != ex.ws_url.is_empty() {
+        out.push(problem("exchange.ws_url", "set both exchange.api_url and exchange.ws_url, or neither"));
+    }
+
+    let feed = &c.feed;
+    if feed.market_mode == MarketMode::Config && feed.market_tickers.is_empty() {
+        out.push(problem("feed.market_tickers", "market_mode = \"config\" needs at least one ticker"));
+    }
+    for t in &feed.market_tickers {
+        if t.is_empty() || !t.chars().all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || "-._".contains(ch)) {
+            out.push(problem("feed.market_tickers", format!("{t:?} is not a Kalshi ticker (A-Z, 0-9, '-', '.', '_')")));
+        }
+    }
+    if !(1..=10_000).contains(&feed.market_limit) {
+        out.push(problem("feed.market_limit", "must be between 1 and 10000"));
+    }
+    if feed.stall_timeout.is_zero() {
+        out.push(problem("feed.stall_timeout", "must be positive"));
+    }
+
+    if !c.actor.contract_size.is_positive() {
+        out.push(problem("actor.contract_size", "must be positive"));
+    }
+    if c.actor.model_id.contains('/') || c.actor.model_id.contains("..") {
+        out.push(problem("actor.model_id", "is a name under model_weights/, not a path"));
+    }
+
+    let url = c.persister.database_url.expose();
+    if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        out.push(problem(
+            "persister.database_url",
+            format!("{:?} must start with sqlite:, postgres:// or postgresql://", c.persister.database_url.redacted()),
+        ));
+    }
+    if c.observer.timezone.trim().is_empty() {
+        out.push(problem("observer.timezone", "must name an IANA time zone"));
+    }
+    if c.web.listen.parse::<SocketAddr>().is_err() {
+        out.push(problem("web.listen", format!("{:?} is not an address such as 127.0.0.1:8080", c.web.listen)));
+    }
+    out
+}

@@ -1,0 +1,20 @@
+//! kalshi-actor: trades Kalshi event contracts with a trained reinforcement-learning policy.
+//!
+//! # Layout
+//!
+//! The pure parts live under `src/`; the actors that move messages between them live in
+//! `actors/`, one file per actor.
+//!
+//! - [`domain`]: fixed-point [`domain::Price`] (centi-cents), [`domain::Count`] (hundredths
+//!   of a contract) and [`domain::Money`] (micro-dollars), and side enums.
+//! - [`book`]: the order book of one market on fixed tick ladders.
+//! - [`kalshi`]: Kalshi's 2026 wire types (WebSocket and REST) and request signing.
+//! - [`config`]: layered configuration (defaults → `config.toml` → environment).
+//! - [`cli`]: the `kalshi-actor` command line.
+//! - `actors`: the actor graph (see `actors/mod.rs`).
+
+pub mod book;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod kalshi;

@@ -1,0 +1,85 @@
+//! The command line, through the real binary.
+
+use crate::support::{kalshi_actor, run};
+
+#[test]
+fn print_config_shows_effective_values_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[feed]\nmarket_limit = 12\n").unwrap();
+    let (out, stdout, stderr) = run(kalshi_actor()
+        .args(["run", "--print-config", "--config"])
+        .arg(&cfg)
+        .env("RL_ACTOR_TICK_THROTTLE_MS", "99")
+        .env("KALSHI_PAPER_TRADING_API_KEY_ID", "ID-SHOULD-NOT-PRINT")
+        .env("KALSHI_PAPER_TRADING_PRIVATE_KEY_CONTENT", "KEY-SHOULD-NOT-PRINT")
+        .env("DATABASE_URL", "postgres://me:PW-SHOULD-NOT-PRINT@localhost/k"));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("market_limit = 12"), "{stdout}");
+    assert!(stdout.contains("tick_throttle_ms = 99"), "{stdout}");
+    assert!(stdout.contains("<redacted>"), "{stdout}");
+    for secret in ["ID-SHOULD-NOT-PRINT", "KEY-SHOULD-NOT-PRINT", "PW-SHOULD-NOT-PRINT"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked");
+    }
+    // The printed configuration loads back as the same configuration.
+    let again = dir.path().join("again.toml");
+    std::fs::write(&again, &stdout).unwrap();
+    let (out2, stdout2, stderr2) = run(kalshi_actor()
+        .args(["run", "--print-config", "--config"])
+        .arg(&again)
+        .env("RL_ACTOR_TICK_THROTTLE_MS", "99"));
+    assert!(out2.status.success(), "{stderr2}");
+    assert_eq!(stdout2, stdout.replace("= <redacted> (environment only)", "= unset (environment only)"));
+}
+
+#[test]
+fn bad_configuration_lists_every_problem_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[feed]\nmarket_limit = \"lots\"\nbogus = 1\n").unwrap();
+    let (out, _, stderr) = run(kalshi_actor().args(["run", "--config"]).arg(&cfg).env("RL_MARKET_MODE", "sideways"));
+    assert_eq!(out.status.code(), Some(1));
+    for needle in
+        ["3 problems", "feed.market_limit", "feed.bogus", "unknown key", "feed.market_mode (from env RL_MARKET_MODE)"]
+    {
+        assert!(stderr.contains(needle), "{needle} missing:\n{stderr}");
+    }
+}
+
+#[test]
+fn keygen_writes_a_usable_key_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let (out, stdout, stderr) = run(kalshi_actor().args(["keygen", "--out"]).arg(&keys));
+    assert!(out.status.success(), "{stderr}");
+    let key_id = std::fs::read_to_string(keys.join("key_id")).unwrap().trim().to_owned();
+    assert!(stdout.contains(&format!("key id:      {key_id}")), "{stdout}");
+    let private = std::fs::read_to_string(keys.join("private_key.pem")).unwrap();
+    let public = std::fs::read_to_string(keys.join("public_key.pem")).unwrap();
+    assert!(!stdout.contains(private.lines().nth(1).unwrap()), "private key printed");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(keys.join("private_key.pem")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "private key readable by others: {mode:o}");
+    }
+    // The written key signs, the public key verifies, and the id is the public key's.
+    use kalshi_actor::kalshi::sign::{key_id_for_public_pem, Signer, Verifier};
+    let signer = Signer::from_key_content(key_id.clone(), &private).unwrap();
+    let h = signer.sign(1_703_123_456_789, "GET", "/trade-api/v2/portfolio/balance");
+    let verifier = Verifier::from_public_pem(&public).unwrap();
+    verifier.verify(&h.timestamp, "GET", "/trade-api/v2/portfolio/balance", &h.signature).unwrap();
+    assert_eq!(key_id_for_public_pem(&public).unwrap(), key_id);
+    // A second run refuses to overwrite.
+    let (out, _, stderr) = run(kalshi_actor().args(["keygen", "--out"]).arg(&keys));
+    assert!(!out.status.success() && stderr.contains("--force"), "{stderr}");
+}
+
+#[test]
+fn help_explains_each_command() {
+    let (out, stdout, _) = run(kalshi_actor().arg("--help"));
+    assert!(out.status.success());
+    assert!(stdout.contains("run") && stdout.contains("keygen"), "{stdout}");
+    let (_, stdout, _) = run(kalshi_actor().args(["run", "--help"]));
+    assert!(stdout.contains("--print-config"), "{stdout}");
+}

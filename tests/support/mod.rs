@@ -1,0 +1,23 @@
+//! Shared helpers for the integration tests.
+
+use std::process::{Command, Output};
+
+/// The `kalshi-actor` binary built for this test run, with a clean environment: no seed
+/// or `KALSHI_ACTOR_` variables leak in from the machine running the tests.
+pub fn kalshi_actor() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kalshi-actor"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("KALSHI_") || k.starts_with("RL_") || k == "DATABASE_URL" || k == "ORDERBOOK_MARKET_LIMIT" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+/// Runs a command and returns its output with stdout and stderr as text.
+pub fn run(cmd: &mut Command) -> (Output, String, String) {
+    let out = cmd.output().expect("binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}

@@ -1,0 +1,8 @@
+//! Integration tests, one binary: each module drives a real interface (the binary, a
+//! socket, a database) rather than internals.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed set-up should fail the test loudly
+
+mod support;
+
+mod cli;
