@@ -75,6 +75,14 @@ fn book(c: &mut Criterion) {
             black_box((book.best_bid(Outcome::Yes), book.best_ask(Outcome::Yes)))
         })
     });
+    let mut j = 0usize;
+    g.bench_function("apply_delta_only", |b| {
+        b.iter(|| {
+            let (side, price, size) = deltas[j & 1023];
+            j += 1;
+            black_box(book.apply_delta(side, price, size, NoPricing::NoLeg).ok())
+        })
+    });
     g.bench_function("snapshot_replace_90_levels", |b| {
         let yes: Vec<_> = (1..=45).map(|c| (Price::from_cents(c).unwrap(), Count::contracts(3))).collect();
         let no: Vec<_> = (50..=94).map(|c| (Price::from_cents(c).unwrap(), Count::contracts(3))).collect();

@@ -11,10 +11,14 @@
 //! - [`kalshi`]: Kalshi's 2026 wire types (WebSocket and REST) and request signing.
 //! - [`config`]: layered configuration (defaults → `config.toml` → environment).
 //! - [`cli`]: the `kalshi-actor` command line.
-//! - `actors`: the actor graph (see `actors/mod.rs`).
+//! - [`actors`]: the actor graph, mounted from the top-level `actors/` folder.
 
 pub mod book;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod kalshi;
+
+// The actors live outside `src/` so the top level shows the architecture (style.md).
+#[path = "../actors/mod.rs"]
+pub mod actors;

@@ -268,7 +268,7 @@ impl OrderBook {
     #[inline]
     pub fn best_bid(&self, o: Outcome) -> Option<Level> {
         let (grid, ladder) = self.side(o);
-        ladder.best().map(|(t, s)| Level { price: grid.price(t), size: Count::from_hundredths(s).unwrap_or_default() })
+        ladder.best().map(|(t, s)| Level { price: grid.price(t), size: Count::from_raw(s) })
     }
 
     /// Best ask of an outcome: $1 − the other outcome's best bid, same size.
@@ -300,7 +300,7 @@ impl OrderBook {
 
     /// Total resting bid size of an outcome.
     pub fn total(&self, o: Outcome) -> Count {
-        Count::from_hundredths(self.side(o).1.total()).unwrap_or_default()
+        Count::from_raw(self.side(o).1.total())
     }
 
     /// The bids of an outcome, best first, at most `n`.
@@ -311,9 +311,7 @@ impl OrderBook {
     /// Iterates the bids of an outcome, best first.
     pub fn bids(&self, o: Outcome) -> impl Iterator<Item = Level> + '_ {
         let (grid, ladder) = self.side(o);
-        ladder
-            .iter_desc()
-            .map(move |(t, s)| Level { price: grid.price(t), size: Count::from_hundredths(s).unwrap_or_default() })
+        ladder.iter_desc().map(move |(t, s)| Level { price: grid.price(t), size: Count::from_raw(s) })
     }
 
     /// A serializable copy.

@@ -25,6 +25,13 @@ impl Count {
         Ok(Count(h))
     }
 
+    /// Wraps hundredths the caller has already validated (sums of accepted counts), without
+    /// the range check: used on the book's read path.
+    #[inline]
+    pub(crate) const fn from_raw(h: i64) -> Count {
+        Count(h)
+    }
+
     /// Whole contracts (tests and configuration).
     pub fn contracts(n: i64) -> Count {
         Count(n.clamp(-MAX / 100, MAX / 100) * 100)

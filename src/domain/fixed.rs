@@ -42,13 +42,14 @@ pub enum NumError {
 }
 
 /// Largest magnitude we accept before scaling, so `digits × 10^scale` never overflows.
-const MAX_ABS: i128 = i64::MAX as i128 / 1_000_000;
+const MAX_ABS: u64 = i64::MAX as u64 / 1_000_000;
 
 /// Parses `s` as a decimal with at most `scale` fraction digits into `value × 10^scale`.
 ///
 /// Accepts `"10"`, `"10.50"`, a leading `+`, and zeros past the scale (`"0.430000"`). A
 /// trailing dot (`"5."`) or a bare fraction (`".5"`) is rejected: Kalshi never writes either,
-/// and accepting them would hide a corrupted field.
+/// and accepting them would hide a corrupted field. `scale` is at most 6.
+#[inline]
 pub fn parse_scaled(s: &str, scale: u32, allow_negative: bool) -> Result<i64, NumError> {
     let bytes = s.as_bytes();
     let (neg, digits) = match bytes.first() {
@@ -60,45 +61,44 @@ pub fn parse_scaled(s: &str, scale: u32, allow_negative: bool) -> Result<i64, Nu
     if neg && !allow_negative {
         return Err(NumError::Negative(s.to_owned()));
     }
-    let mut int: i128 = 0;
-    let mut frac: i128 = 0;
-    let mut frac_digits = 0u32;
-    let mut seen_dot = false;
-    let mut int_digits = 0usize;
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                let d = i128::from(b - b'0');
-                if seen_dot {
-                    frac_digits += 1;
-                    if frac_digits > scale {
-                        // Trailing zeros beyond the scale are still exact ("0.430000").
-                        if d != 0 {
-                            return Err(NumError::TooManyDecimals { value: s.to_owned(), max: scale });
-                        }
-                        continue;
-                    }
-                    frac = frac * 10 + d;
-                } else {
-                    int_digits += 1;
-                    int = int * 10 + d;
-                    if int > MAX_ABS {
-                        return Err(NumError::OutOfRange { value: s.to_owned(), range: "magnitude too large" });
-                    }
-                }
-            }
-            b'.' if !seen_dot => seen_dot = true,
-            _ => return Err(NumError::Invalid(s.to_owned())),
-        }
-    }
-    if int_digits == 0 || (seen_dot && frac_digits == 0) {
+    let (int_part, frac_part) = match digits.iter().position(|&b| b == b'.') {
+        Some(dot) => (&digits[..dot], Some(&digits[dot + 1..])),
+        None => (digits, None),
+    };
+    if int_part.is_empty() || frac_part.is_some_and(<[u8]>::is_empty) {
         return Err(NumError::Invalid(s.to_owned()));
     }
-    let used = frac_digits.min(scale);
-    let scaled = int * 10i128.pow(scale) + frac * 10i128.pow(scale - used);
-    let v = if neg { -scaled } else { scaled };
-    i64::try_from(v).map_err(|_| NumError::OutOfRange { value: s.to_owned(), range: "magnitude too large" })
+    let mut int: u64 = 0;
+    for &b in int_part {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(NumError::Invalid(s.to_owned()));
+        }
+        int = int * 10 + u64::from(d);
+        if int > MAX_ABS {
+            return Err(NumError::OutOfRange { value: s.to_owned(), range: "magnitude too large" });
+        }
+    }
+    let mut frac: u64 = 0;
+    let mut used = 0u32;
+    for (i, &b) in frac_part.unwrap_or_default().iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(NumError::Invalid(s.to_owned()));
+        }
+        if (i as u32) < scale {
+            frac = frac * 10 + u64::from(d);
+            used += 1;
+        } else if d != 0 {
+            // Zeros past the scale are still exact ("0.430000").
+            return Err(NumError::TooManyDecimals { value: s.to_owned(), max: scale });
+        }
+    }
+    let scaled = (int * POW10[scale as usize] + frac * POW10[(scale - used) as usize]) as i64;
+    Ok(if neg { -scaled } else { scaled })
 }
+
+const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 
 /// Converts a JSON number to `value × 10^scale`, refusing anything that is not exactly a
 /// multiple of `10^-scale` (within float noise far below one unit).

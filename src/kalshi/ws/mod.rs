@@ -7,6 +7,7 @@
 //! [`FrameError`] naming the type and the field.
 
 mod commands;
+mod fast;
 mod messages;
 
 use std::borrow::Cow;
@@ -144,8 +145,8 @@ pub enum ServerFrame<'a> {
     Ticker {
         /// Subscription.
         sid: u64,
-        /// Payload.
-        msg: Ticker,
+        /// Payload (boxed: keeps the frame small for the hot variants).
+        msg: Box<Ticker>,
     },
     /// Public trade.
     Trade {
@@ -153,29 +154,29 @@ pub enum ServerFrame<'a> {
         sid: u64,
         /// Sequence number.
         seq: u64,
-        /// Payload.
-        msg: Trade,
+        /// Payload (boxed: keeps the frame small for the hot variants).
+        msg: Box<Trade>,
     },
     /// Our fill (no seq).
     Fill {
         /// Subscription.
         sid: u64,
-        /// Payload.
-        msg: Fill,
+        /// Payload (boxed: keeps the frame small for the hot variants).
+        msg: Box<Fill>,
     },
     /// Our position (no seq).
     MarketPosition {
         /// Subscription.
         sid: u64,
-        /// Payload.
-        msg: MarketPosition,
+        /// Payload (boxed: keeps the frame small for the hot variants).
+        msg: Box<MarketPosition>,
     },
     /// Our order (no seq).
     UserOrder {
         /// Subscription.
         sid: u64,
-        /// Payload.
-        msg: UserOrder,
+        /// Payload (boxed: keeps the frame small for the hot variants).
+        msg: Box<UserOrder>,
     },
     /// Market lifecycle event.
     MarketLifecycle {
@@ -183,8 +184,8 @@ pub enum ServerFrame<'a> {
         sid: u64,
         /// Sequence number.
         seq: u64,
-        /// Payload.
-        msg: MarketLifecycle,
+        /// Payload (boxed: keeps the frame small for the hot variants).
+        msg: Box<MarketLifecycle>,
     },
     /// A frame of a type we do not read; kept for its `sid`/`seq`.
     Other {
@@ -219,7 +220,17 @@ struct SubscribedMsg {
 
 impl<'a> ServerFrame<'a> {
     /// Parses one text frame (a trailing newline is allowed).
+    #[inline]
     pub fn parse(text: &'a str) -> Result<ServerFrame<'a>, FrameError> {
+        let text = text.trim_end();
+        match fast::parse_hot(text) {
+            Some(frame) => Ok(frame),
+            None => ServerFrame::parse_general(text),
+        }
+    }
+
+    /// Envelope first, then the payload typed by `type`; names the problem on failure.
+    fn parse_general(text: &'a str) -> Result<ServerFrame<'a>, FrameError> {
         let env: Envelope<'a> =
             serde_json::from_str(text.trim_end()).map_err(|e| FrameError::Envelope(e.to_string()))?;
         let kind = env.kind.as_ref();

@@ -171,3 +171,8 @@ fn command_errors_use_kalshi_codes() {
     let e = CommandFrame::parse(r#"{"id":44,"cmd":"dance"}"#).unwrap_err();
     assert_eq!((e.id, e.message), (44, "Unknown command"));
 }
+
+#[test]
+fn frames_stay_small_so_the_hot_path_does_not_copy_much() {
+    assert!(std::mem::size_of::<ServerFrame>() <= 192, "{}", std::mem::size_of::<ServerFrame>());
+}
