@@ -49,11 +49,13 @@ impl<'de> Visitor<'de> for HotVisitor {
         // Borrowed keys: an escaped key fails here and the general path takes the frame.
         while let Some(key) = map.next_key::<&'de str>()? {
             match key {
-                "type" => kind = Some(map.next_value()?),
-                "id" => hot.id = Some(map.next_value()?),
-                "sid" => hot.sid = Some(map.next_value()?),
-                "seq" => hot.seq = Some(map.next_value()?),
-                "msg" => {
+                "type" if kind.is_none() => kind = Some(map.next_value()?),
+                "id" if hot.id.is_none() => hot.id = Some(map.next_value()?),
+                "sid" if hot.sid.is_none() => hot.sid = Some(map.next_value()?),
+                "seq" if hot.seq.is_none() => hot.seq = Some(map.next_value()?),
+                // A repeated key is malformed: let the general path name it.
+                "type" | "id" | "sid" | "seq" => return Err(de::Error::custom(NOT_HOT)),
+                "msg" if hot.payload.is_none() => {
                     hot.payload = Some(match kind {
                         Some("orderbook_delta") => Payload::Delta(map.next_value()?),
                         Some("orderbook_snapshot") => Payload::Snapshot(map.next_value()?),

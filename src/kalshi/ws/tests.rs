@@ -176,3 +176,27 @@ fn command_errors_use_kalshi_codes() {
 fn frames_stay_small_so_the_hot_path_does_not_copy_much() {
     assert!(std::mem::size_of::<ServerFrame>() <= 192, "{}", std::mem::size_of::<ServerFrame>());
 }
+
+#[test]
+fn fast_path_agrees_with_the_general_path() {
+    let frames = [
+        fixture!("orderbook_delta.json").to_owned(),
+        fixture!("orderbook_snapshot.json").to_owned(),
+        // msg before type, extra nested fields, escaped key, duplicate keys, number prices.
+        r#"{"msg":{"market_ticker":"X","market_id":"m","price_dollars":"0.10","delta_fp":"1","side":"yes"},"type":"orderbook_delta","sid":1,"seq":2}"#.to_owned(),
+        r#"{"type":"orderbook_delta","extra":{"a":[1,{"b":"}"}]},"sid":1,"seq":2,"msg":{"market_ticker":"X","market_id":"m","price_dollars":0.1,"delta_fp":1,"side":"no","x":null}}"#.to_owned(),
+        r#"{"type":"orderbook_delta","s\u0069d":1,"seq":2,"msg":{"market_ticker":"X","market_id":"m","price_dollars":"0.10","delta_fp":"1","side":"yes"}}"#.to_owned(),
+        r#"{"type":"orderbook_delta","sid":1,"sid":2,"seq":2,"msg":{"market_ticker":"X","market_id":"m","price_dollars":"0.10","delta_fp":"1","side":"yes"}}"#.to_owned(),
+        r#"{"type":"orderbook_delta","type":"ticker","sid":1,"seq":2,"msg":{"market_ticker":"X","market_id":"m","price_dollars":"0.10","delta_fp":"1","side":"yes"}}"#.to_owned(),
+        r#"{"type":"orderbook_delta","sid":1,"seq":2,"msg":{"market_ticker":"X\"Y","market_id":"m","price_dollars":"0.10","delta_fp":"1","side":"yes"}}"#.to_owned(),
+        r#"{"type":"orderbook_delta","sid":1,"msg":{"market_ticker":"X","market_id":"m","price_dollars":"0.10","delta_fp":"1","side":"yes"}}"#.to_owned(),
+    ];
+    for text in &frames {
+        let general = ServerFrame::parse_general(text.trim_end());
+        assert_eq!(ServerFrame::parse(text), general, "{text}");
+        if let Some(hot) = fast::parse_hot(text.trim_end()) {
+            assert_eq!(Ok(hot), general, "{text}");
+        }
+    }
+    assert!(fast::parse_hot(frames[0].trim_end()).is_some(), "the common shape takes the fast path");
+}
