@@ -59,9 +59,9 @@ impl Money {
     }
 
     /// Four-decimal string (`"2.6000"`), Kalshi's form for balances and position values;
-    /// truncates toward zero below $0.0001.
+    /// six decimals when four would drop digits (`"0.526667"`), so output is never lossy.
     pub fn format_4dp(self) -> String {
-        format_scaled(self.0, 6, 4)
+        format_scaled(self.0, 6, if self.0 % 100 == 0 { 4 } else { 6 })
     }
 
     /// Checked sum.
@@ -115,7 +115,7 @@ fixed_point_serde!(Money);
 pub mod dp4 {
     use super::Money;
 
-    /// Serializes as `"2.6000"`.
+    /// Serializes as `"2.6000"` (six decimals when four would lose digits).
     pub fn serialize<S: serde::Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&m.format_4dp())
     }
@@ -136,6 +136,7 @@ mod tests {
         assert_eq!(m.micros(), 17_500);
         assert_eq!(m.format(), "0.017500");
         assert_eq!("98.0186".parse::<Money>().unwrap().format_4dp(), "98.0186");
+        assert_eq!(Money::from_micros(526_667).format_4dp(), "0.526667");
         assert_eq!("-0.31".parse::<Money>().unwrap().micros(), -310_000);
         assert!("0.0000001".parse::<Money>().is_err());
     }

@@ -50,28 +50,11 @@ where
 /// Formats money with four decimals when that is exact (`"0.4800"`, `"98.0186"`), and with
 /// six otherwise (`"0.526667"`), so nothing is ever lost on output.
 pub fn format_dollars4(m: Money) -> String {
-    if m.micros() % 100 == 0 {
-        m.format_4dp()
-    } else {
-        m.format()
-    }
+    m.format_4dp()
 }
 
-/// Serde adapter for [`Money`] fields Kalshi prints with four decimals (lossless, see
-/// [`format_dollars4`]); accepts up to six decimals, as a string or a number.
-pub mod dollars4 {
-    use super::*;
-
-    /// Writes `"0.4800"` (or six decimals when four would lose precision).
-    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format_dollars4(*m))
-    }
-
-    /// Reads any precision up to six decimals.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
-        Money::deserialize(d)
-    }
-}
+/// Serde adapter for [`Money`] fields Kalshi prints with four decimals (lossless).
+pub use crate::domain::dp4 as dollars4;
 
 /// [`dollars4`] for `Option<Money>`: `None` writes `null` (pair it with
 /// `skip_serializing_if = "Option::is_none"`), absent or `null` reads as `None`.

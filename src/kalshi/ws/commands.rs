@@ -52,9 +52,7 @@ pub struct SubscribeParams {
 impl SubscribeParams {
     /// All tickers named, from either field.
     pub fn tickers(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.market_ticker.iter().cloned().collect();
-        v.extend(self.market_tickers.iter().flatten().cloned());
-        v
+        all_tickers(&self.market_ticker, &self.market_tickers)
     }
 }
 
@@ -115,10 +113,12 @@ impl UpdateParams {
 
     /// All tickers named, from either field.
     pub fn tickers(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.market_ticker.iter().cloned().collect();
-        v.extend(self.market_tickers.iter().flatten().cloned());
-        v
+        all_tickers(&self.market_ticker, &self.market_tickers)
     }
+}
+
+fn all_tickers(one: &Option<String>, many: &Option<Vec<String>>) -> Vec<String> {
+    one.iter().chain(many.iter().flatten()).cloned().collect()
 }
 
 /// A command with its parameters.
