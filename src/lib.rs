@@ -9,6 +9,7 @@
 //!   of a contract) and [`domain::Money`] (micro-dollars), and side enums.
 //! - [`book`]: the order book of one market on fixed tick ladders.
 //! - [`kalshi`]: Kalshi's 2026 wire types (WebSocket and REST) and request signing.
+//! - [`sim`]: the local exchange simulator's pure matching engine.
 //! - [`config`]: layered configuration (defaults → `config.toml` → environment).
 //! - [`cli`]: the `kalshi-actor` command line.
 //! - [`actors`]: the actor graph, mounted from the top-level `actors/` folder.
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod kalshi;
+pub mod sim;
 
 // The actors live outside `src/` so the top level shows the architecture (style.md).
 #[path = "../actors/mod.rs"]

@@ -4,6 +4,7 @@
 //! orders under `/portfolio/events/orders`. Unknown fields are ignored everywhere; numbers
 //! are accepted as strings or JSON numbers; malformed input yields a typed error.
 
+pub mod client;
 pub mod rest;
 pub mod sign;
 pub mod ws;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 /// A channel name. Channels we do not serve parse as [`Channel::Unknown`] (error 8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Order-book snapshots and deltas (needs market tickers).
@@ -159,6 +159,22 @@ impl CommandError {
     /// The error for `code` with Kalshi's message text.
     pub fn new(id: u64, code: u16) -> CommandError {
         CommandError { id, code, message: error_message(code) }
+    }
+
+    /// The `error` frame the server sends for it.
+    pub fn to_frame(&self) -> String {
+        super::ServerFrame::Error {
+            id: self.id,
+            sid: None,
+            seq: None,
+            msg: super::ErrorMsg {
+                code: self.code,
+                msg: self.message.to_owned(),
+                market_ticker: None,
+                market_tickers: None,
+            },
+        }
+        .to_json()
     }
 }
 

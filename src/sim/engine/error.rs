@@ -65,9 +65,7 @@ impl EngineError {
     pub fn status(&self) -> u16 {
         match self {
             EngineError::MarketNotFound(_) | EngineError::OrderNotFound(_) => 404,
-            EngineError::MarketClosed(_) | EngineError::DuplicateClientOrderId(_) | EngineError::MarketExists(_) => {
-                409
-            }
+            EngineError::MarketClosed(_) | EngineError::DuplicateClientOrderId(_) | EngineError::MarketExists(_) => 409,
             _ => 400,
         }
     }

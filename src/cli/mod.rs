@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
+mod sim;
+
 use crate::config::{Config, FileLayer};
 use crate::kalshi::sign;
 
@@ -27,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the trading service (configuration: defaults → config.toml → environment).
     Run(RunArgs),
+    /// Run the Kalshi exchange simulator (REST + WebSocket, synthetic flow, fault injection).
+    Sim(sim::SimArgs),
     /// Write a new RSA key pair for Kalshi API signing and print the key id it will use.
     Keygen(KeygenArgs),
 }
@@ -62,6 +66,7 @@ pub fn main() -> ExitCode {
     init_tracing();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Sim(args) => sim::run(args),
         Command::Keygen(args) => keygen(&args, &mut std::io::stdout()),
     };
     match result {
@@ -118,7 +123,7 @@ pub fn keygen(args: &KeygenArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 /// Writes the private key readable by its owner only.
-fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
+pub(crate) fn write_private(path: &Path, pem: &str) -> anyhow::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -1,0 +1,131 @@
+//! `kalshi-actor sim`: the exchange simulator on its own, for manual testing and for
+//! other tools to trade against.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::sim::config::SimConfig;
+use crate::sim::faults::FaultConfig;
+
+/// `sim` options.
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8765")]
+    pub listen: String,
+    /// Number of linear-cent markets (one sub-cent market is added).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub markets: u16,
+    /// Seed of the synthetic flow and of fault decisions.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Public keys to accept (`*.pem`); a key pair is generated here when there is none.
+    #[arg(long, value_name = "DIR", default_value = "data/sim-accounts")]
+    pub accounts_dir: PathBuf,
+    /// No synthetic order flow: the book moves only on client orders.
+    #[arg(long)]
+    pub no_flow: bool,
+    /// Real milliseconds between two flow steps.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub flow_tick_ms: u64,
+    /// Close every WebSocket connection after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub fault_disconnect_every: Option<u64>,
+    /// Probability per data frame of closing the connection after it.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_disconnect_prob: f64,
+    /// Probability per sequenced frame of skipping a seq number.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_skip_seq: f64,
+    /// Probability of sending a frame twice.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_duplicate: f64,
+    /// Probability of swapping a frame with the next.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_reorder: f64,
+    /// Probability of sending malformed JSON after a frame.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_malformed: f64,
+    /// Probability of sending a frame of an unknown type.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_unknown_type: f64,
+    /// Probability of sending a delta with an out-of-range price.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_bad_price: f64,
+    /// Delay every order acknowledgement by this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub fault_ack_delay_ms: Option<u64>,
+    /// Probability of never answering an order request (the order still executes).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_ack_drop: f64,
+    /// Probability of answering 429 before processing a request.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_429: f64,
+    /// Probability of answering 503 before processing a request.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_5xx: f64,
+    /// Withhold this market's feed while the socket stays alive.
+    #[arg(long, value_name = "TICKER")]
+    pub fault_stall_market: Option<String>,
+}
+
+fn probability(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a probability between 0 and 1")),
+    }
+}
+
+impl SimArgs {
+    /// The simulator configuration these options describe.
+    pub fn config(&self) -> SimConfig {
+        let mut c = SimConfig::default();
+        c.catalog.markets = usize::from(self.markets);
+        c.seed = self.seed;
+        c.accounts_dir = self.accounts_dir.clone();
+        if self.no_flow {
+            c.flow = None;
+        }
+        c.flow_tick = Duration::from_millis(self.flow_tick_ms);
+        c.faults = FaultConfig {
+            disconnect_every: self.fault_disconnect_every.map(Duration::from_secs),
+            disconnect_prob: self.fault_disconnect_prob,
+            skip_seq_prob: self.fault_skip_seq,
+            duplicate_prob: self.fault_duplicate,
+            reorder_prob: self.fault_reorder,
+            malformed_prob: self.fault_malformed,
+            unknown_type_prob: self.fault_unknown_type,
+            bad_price_prob: self.fault_bad_price,
+            ack_delay: self.fault_ack_delay_ms.map(Duration::from_millis),
+            ack_drop_prob: self.fault_ack_drop,
+            http_429_prob: self.fault_429,
+            http_5xx_prob: self.fault_5xx,
+            stall_market: self.fault_stall_market.clone(),
+        };
+        c
+    }
+}
+
+/// Runs the simulator until Ctrl-C.
+pub fn run(args: SimArgs) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(&args.listen).with_context(|| format!("cannot listen on {}", args.listen))?;
+    let config = args.config();
+    actix_web::rt::System::new().block_on(async move {
+        let handle = crate::sim::run::start(listener, config)?;
+        println!("REST:        {}", handle.rest_url);
+        println!("WebSocket:   {}", handle.ws_url);
+        for id in &handle.key_ids {
+            println!("key id:      {id}");
+        }
+        if let Some(p) = &handle.private_key_path {
+            println!("private key: {}", p.display());
+        }
+        println!("markets:     {}", handle.sim.lock().engine.tickers().join(", "));
+        actix_web::rt::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+        handle.stop().await;
+        Ok(())
+    })
+}
