@@ -89,7 +89,7 @@ impl SimArgs {
         if self.no_flow {
             c.flow = None;
         }
-        c.flow_tick = Duration::from_millis(self.flow_tick_ms);
+        c.flow_tick = Some(Duration::from_millis(self.flow_tick_ms));
         c.faults = FaultConfig {
             disconnect_every: self.fault_disconnect_every.map(Duration::from_secs),
             disconnect_prob: self.fault_disconnect_prob,

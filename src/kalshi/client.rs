@@ -21,6 +21,12 @@ pub enum ClientError {
     /// The exchange answered with an error status.
     #[error("api error: {0}")]
     Api(#[from] ApiError),
+    /// The WebSocket upgrade was refused with this HTTP status (401: bad credentials).
+    #[error("websocket handshake refused with status {status}")]
+    Handshake {
+        /// HTTP status of the refusal.
+        status: u16,
+    },
     /// A 2xx body that does not decode (unrecoverable for this request).
     #[error("cannot decode {what}: {detail}")]
     Decode {
@@ -37,6 +43,7 @@ impl ClientError {
         match self {
             ClientError::Transport(_) => true,
             ClientError::Api(e) => e.is_retryable(),
+            ClientError::Handshake { status } => *status == 429 || *status >= 500,
             ClientError::Decode { .. } => false,
         }
     }
@@ -130,8 +137,10 @@ impl RestClient {
                 req = req.set_header(name, value.to_owned());
             }
         }
-        let (_, framed) =
-            req.max_frame_size(16 * 1024 * 1024).connect().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let (_, framed) = req.max_frame_size(16 * 1024 * 1024).connect().await.map_err(|e| match e {
+            awc::error::WsClientError::InvalidResponseStatus(s) => ClientError::Handshake { status: s.as_u16() },
+            other => ClientError::Transport(other.to_string()),
+        })?;
         Ok(framed)
     }
 }

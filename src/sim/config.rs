@@ -24,8 +24,9 @@ pub struct SimConfig {
     pub starting_cash: Money,
     /// Synthetic order flow; `None` for a quiet exchange that moves only on client orders.
     pub flow: Option<FlowConfig>,
-    /// Real time between two flow steps. Default 100 ms.
-    pub flow_tick: Duration,
+    /// Real time between two driver ticks (flow step, order expiry, lifecycle). Default
+    /// 100 ms; `None` runs no driver: tests step the exchange by hand.
+    pub flow_tick: Option<Duration>,
     /// Injected faults (all off by default).
     pub faults: FaultConfig,
     /// Matching and fee settings.
@@ -46,7 +47,7 @@ impl Default for SimConfig {
             accounts_dir: PathBuf::from("data/sim-accounts"),
             starting_cash: Money::from_cents(1_000_000),
             flow: Some(FlowConfig::default()),
-            flow_tick: Duration::from_millis(100),
+            flow_tick: Some(Duration::from_millis(100)),
             faults: FaultConfig::default(),
             engine: EngineConfig::default(),
             skew: SkewWindow::default(),

@@ -103,16 +103,18 @@ pub fn start(listener: TcpListener, config: SimConfig) -> anyhow::Result<SimHand
     let handle = http.handle();
     actix_web::rt::spawn(http);
     // The driver: synthetic flow, order expiry and the market lifecycle schedule.
-    let driver = sim.clone();
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stopped = stop.clone();
-    actix_web::rt::spawn(async move {
-        let mut every = actix_web::rt::time::interval(tick);
-        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
-            every.tick().await;
-            driver.lock().step(now_ms());
-        }
-    });
+    let halt = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Some(tick) = tick {
+        let driver = sim.clone();
+        let halted = halt.clone();
+        actix_web::rt::spawn(async move {
+            let mut every = actix_web::rt::time::interval(tick);
+            while !halted.load(std::sync::atomic::Ordering::Relaxed) {
+                every.tick().await;
+                driver.lock().step(now_ms());
+            }
+        });
+    }
     Ok(SimHandle {
         rest_url: format!("http://{addr}/trade-api/v2"),
         ws_url: format!("ws://{addr}/trade-api/ws/v2"),
@@ -120,6 +122,6 @@ pub fn start(listener: TcpListener, config: SimConfig) -> anyhow::Result<SimHand
         private_key_path,
         sim,
         server: handle,
-        halt: stop,
+        halt,
     })
 }

@@ -1,5 +1,7 @@
 //! Shared helpers for the integration tests.
 
+pub mod sim;
+
 use std::process::{Command, Output};
 
 /// The `kalshi-actor` binary built for this test run, with a clean environment: no seed
