@@ -30,8 +30,9 @@ lint: deps ## Clippy and format check only
 fmt: ## Format the code
 	$(CARGO) fmt --all
 
-bench: ## Criterion benchmarks (book, feed parse); results in target/criterion
+bench: ## Criterion benchmarks (book and feed parse, simulator); results in target/criterion
 	$(CARGO) bench --locked --bench book
+	$(CARGO) bench --locked --bench sim
 
 clean: ## Remove build output
 	$(CARGO) clean

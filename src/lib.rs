@@ -9,11 +9,12 @@
 //!   of a contract) and [`domain::Money`] (micro-dollars), and side enums.
 //! - [`book`]: the order book of one market on fixed tick ladders.
 //! - [`kalshi`]: Kalshi's 2026 wire types (WebSocket and REST) and request signing.
-//! - [`sim`]: the local exchange simulator's pure matching engine.
+//! - [`sim`]: the local Kalshi exchange simulator (engine, WebSocket hub, REST/WS server).
 //! - [`config`]: layered configuration (defaults → `config.toml` → environment).
-//! - [`cli`]: the `kalshi-actor` command line.
+//! - [`cli`]: the `kalshi-actor` command line; [`app`]: the service's wiring.
 //! - [`actors`]: the actor graph, mounted from the top-level `actors/` folder.
 
+pub mod app;
 pub mod book;
 pub mod cli;
 pub mod config;

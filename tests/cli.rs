@@ -83,3 +83,45 @@ fn help_explains_each_command() {
     let (_, stdout, _) = run(kalshi_actor().args(["run", "--help"]));
     assert!(stdout.contains("--print-config"), "{stdout}");
 }
+
+#[test]
+fn sim_prints_its_urls_and_key_and_serves_kalshis_api() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = crate::support::KillOnDrop(
+        kalshi_actor()
+            .args(["sim", "--listen", "127.0.0.1:0", "--no-flow", "--markets", "3", "--accounts-dir"])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let mut printed = std::collections::BTreeMap::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let (k, v) = line.split_once(':').unwrap();
+        printed.insert(k.trim().to_owned(), v.trim().to_owned());
+        if k == "markets" {
+            break;
+        }
+    }
+    let key_id = std::fs::read_to_string(dir.path().join("key_id")).unwrap();
+    assert_eq!(printed["key id"], key_id.trim());
+    assert_eq!(printed["private key"], dir.path().join("private_key.pem").display().to_string());
+    assert_eq!(printed["markets"].split(", ").count(), 4, "3 linear-cent markets and the sub-cent one");
+    let rest = &printed["REST"];
+    assert!(printed["WebSocket"].starts_with("ws://127.0.0.1:") && printed["WebSocket"].ends_with("/trade-api/ws/v2"));
+    let addr = rest.trim_start_matches("http://").split('/').next().unwrap();
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    write!(conn, "GET /trade-api/v2/exchange/status HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    drop(child);
+    assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+    assert!(
+        response.ends_with(r#"{"exchange_active":true,"trading_active":true,"intra_exchange_transfers_active":true}"#),
+        "{response}"
+    );
+}

@@ -214,3 +214,10 @@ async fn the_same_seed_gives_the_same_frames() {
         }
     }
 }
+
+#[actix_web::test]
+async fn the_server_pings_with_heartbeat() {
+    let sim = TestSim::start(1, |c| c.ping_every = Duration::from_millis(50));
+    let mut ws = sim.ws(0).await;
+    assert_eq!(ws.next_ping(WAIT).await, b"heartbeat".to_vec());
+}

@@ -6,4 +6,6 @@
 mod support;
 
 mod cli;
+mod sim_rest;
+mod sim_rest_more;
 mod sim_ws;

@@ -30,7 +30,7 @@ pub enum Command {
     /// Run the trading service (configuration: defaults → config.toml → environment).
     Run(RunArgs),
     /// Run the Kalshi exchange simulator (REST + WebSocket, synthetic flow, fault injection).
-    Sim(sim::SimArgs),
+    Sim(Box<sim::SimArgs>),
     /// Write a new RSA key pair for Kalshi API signing and print the key id it will use.
     Keygen(KeygenArgs),
 }
@@ -66,7 +66,7 @@ pub fn main() -> ExitCode {
     init_tracing();
     let result = match cli.command {
         Command::Run(args) => run(args),
-        Command::Sim(args) => sim::run(args),
+        Command::Sim(args) => sim::run(*args),
         Command::Keygen(args) => keygen(&args, &mut std::io::stdout()),
     };
     match result {
@@ -91,10 +91,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         print!("{}", config.to_toml());
         return Ok(());
     }
-    bail!(
-        "the configuration is valid, but this build has no trading service yet: the actors \
-         arrive with the feed, observer, policy and executor issues"
-    )
+    actix_web::rt::System::new().block_on(crate::app::run(config))
 }
 
 /// Writes a key pair into `args.out` and reports where, and the key id, on `out`.

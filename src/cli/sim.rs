@@ -31,6 +31,12 @@ pub struct SimArgs {
     /// Real milliseconds between two flow steps.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub flow_tick_ms: u64,
+    /// Close every market this many seconds after start (default: never).
+    #[arg(long, value_name = "SECS")]
+    pub close_after_secs: Option<u64>,
+    /// Settle (determine and pay out) this many seconds after close.
+    #[arg(long, value_name = "SECS", requires = "close_after_secs")]
+    pub settle_after_secs: Option<u64>,
     /// Close every WebSocket connection after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub fault_disconnect_every: Option<u64>,
@@ -84,6 +90,13 @@ impl SimArgs {
     pub fn config(&self) -> SimConfig {
         let mut c = SimConfig::default();
         c.catalog.markets = usize::from(self.markets);
+        if self.close_after_secs.is_some() {
+            // A schedule runs from now, not from the catalog's nominal open time.
+            c.catalog.start_ms = crate::sim::server::now_ms();
+        }
+        let ms = |secs: u64| i64::try_from(secs).unwrap_or(i64::MAX / 1000).saturating_mul(1000);
+        c.catalog.close_after_ms = self.close_after_secs.map(ms);
+        c.catalog.settle_after_ms = self.settle_after_secs.map(ms);
         c.seed = self.seed;
         c.accounts_dir = self.accounts_dir.clone();
         if self.no_flow {

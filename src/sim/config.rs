@@ -27,6 +27,8 @@ pub struct SimConfig {
     /// Real time between two driver ticks (flow step, order expiry, lifecycle). Default
     /// 100 ms; `None` runs no driver: tests step the exchange by hand.
     pub flow_tick: Option<Duration>,
+    /// WebSocket ping interval (Kalshi: about 10 s), payload `heartbeat`.
+    pub ping_every: Duration,
     /// Injected faults (all off by default).
     pub faults: FaultConfig,
     /// Matching and fee settings.
@@ -48,6 +50,7 @@ impl Default for SimConfig {
             starting_cash: Money::from_cents(1_000_000),
             flow: Some(FlowConfig::default()),
             flow_tick: Some(Duration::from_millis(100)),
+            ping_every: Duration::from_secs(10),
             faults: FaultConfig::default(),
             engine: EngineConfig::default(),
             skew: SkewWindow::default(),

@@ -133,6 +133,20 @@ impl Ws {
         }
     }
 
+    /// The payload of the next ping, failing after `within` (text frames are skipped).
+    pub async fn next_ping(&mut self, within: Duration) -> Vec<u8> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match actix_web::rt::time::timeout(left, self.framed.next()).await {
+                Err(_) => panic!("no ping within {within:?}"),
+                Ok(Some(Ok(awc::ws::Frame::Ping(p)))) => return p.to_vec(),
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(awc::ws::Frame::Close(_)))) => panic!("connection closed"),
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// True when the server closes the connection within `within`.
     pub async fn closed_within(&mut self, within: Duration) -> bool {
         let deadline = Instant::now() + within;

@@ -50,6 +50,8 @@ pub(crate) struct MarketState {
     pub book: OrderBook,
     pub result: Option<Outcome>,
     pub trades: Vec<TradeEvent>,
+    /// Sum of `trades` counts, kept as trades print so reading it is O(1).
+    pub volume_hundredths: i64,
 }
 
 impl Engine {
@@ -67,6 +69,7 @@ impl Engine {
             book: OrderBook::default(),
             result: None,
             trades: Vec::new(),
+            volume_hundredths: 0,
             spec,
         };
         self.markets.insert(state.spec.ticker.clone(), state);

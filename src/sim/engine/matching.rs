@@ -199,6 +199,7 @@ impl Engine {
             ts_ms: now_ms,
         };
         if let Some(m) = self.markets.get_mut(&taker.ticker) {
+            m.volume_hundredths += trade.count.hundredths();
             m.trades.push(trade.clone());
         }
         events.push(EngineEvent::Trade(trade));

@@ -76,7 +76,7 @@ impl Engine {
 
     /// Contracts traded in a market.
     pub fn volume(&self, ticker: &str) -> Count {
-        let h = self.markets.get(ticker).map_or(0, |m| m.trades.iter().map(|t| t.count.hundredths()).sum());
+        let h = self.markets.get(ticker).map_or(0, |m| m.volume_hundredths);
         cnt(h)
     }
 

@@ -112,15 +112,27 @@ impl Sim {
     /// Checks a signed request: injected 429/5xx, signature, then the account's token bucket.
     /// Returns the account, or the response to send instead.
     pub fn authorize(&self, req: &HttpRequest, kind: BucketKind, cost: u32) -> Result<String, HttpResponse> {
+        let user = self.authenticate(req)?;
+        self.charge(&user, kind, cost)?;
+        Ok(user)
+    }
+
+    /// Injected 429/5xx, then the signature; no tokens are charged yet.
+    pub fn authenticate(&self, req: &HttpRequest) -> Result<String, HttpResponse> {
         let mut st = self.lock();
         if let Some(status) = st.hub.faults().http_failure() {
             return Err(injected(status));
         }
-        let user = authenticate(&st.registry, req)?;
-        if !st.limiter.try_take(&user, kind, cost, now_ms()) {
-            return Err(error_response(StatusCode::TOO_MANY_REQUESTS, &ErrorBody::too_many_requests()));
+        authenticate(&st.registry, req)
+    }
+
+    /// Takes `cost` tokens from `user`'s bucket, or the 429 to send.
+    pub fn charge(&self, user: &str, kind: BucketKind, cost: u32) -> Result<(), HttpResponse> {
+        if self.lock().limiter.try_take(user, kind, cost, now_ms()) {
+            Ok(())
+        } else {
+            Err(error_response(StatusCode::TOO_MANY_REQUESTS, &ErrorBody::too_many_requests()))
         }
-        Ok(user)
     }
 
     /// Injected failures for public endpoints (no account, so no rate limit).

@@ -3,16 +3,12 @@
 //! closes when a fault says so.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::{Actor, ActorContext, AsyncContext, Handler, Message, StreamHandler};
 use actix_web_actors::ws;
 
 use super::Sim;
 use crate::sim::hub::ConnId;
-
-/// How often the server pings (Kalshi: about every 10 s).
-pub const PING_EVERY: Duration = Duration::from_secs(10);
 
 /// A frame for the connection.
 #[derive(Debug, Clone, Message)]
@@ -42,7 +38,7 @@ impl Actor for SimSession {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         self.sim.attach(self.conn, ctx.address().recipient());
-        ctx.run_interval(PING_EVERY, |_, ctx| ctx.ping(b"heartbeat"));
+        ctx.run_interval(self.sim.config().ping_every, |_, ctx| ctx.ping(b"heartbeat"));
         if let Some(every) = self.sim.config().faults.disconnect_every {
             ctx.run_later(every, |_, ctx| {
                 ctx.close(Some(ws::CloseCode::Away.into()));

@@ -143,12 +143,18 @@ async fn decrease(sim: SimData, req: HttpRequest, id: web::Path<String>, bytes: 
 }
 
 async fn batch_create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
-    let batch: BatchCreateOrdersV2Request = match body(&bytes) {
-        Ok(b) => b,
+    let user = match sim.authenticate(&req) {
+        Ok(u) => u,
         Err(r) => return r,
     };
-    let user = match authorize(&sim, &req, batch.orders.len()) {
-        Ok(u) => u,
+    // The whole batch must fit in the bucket; an undecodable one costs a single request.
+    let decoded: Result<BatchCreateOrdersV2Request, HttpResponse> = body(&bytes);
+    let size = decoded.as_ref().map_or(1, |b| b.orders.len());
+    if let Err(r) = sim.charge(&user, BucketKind::Write, cost(req.method().as_str(), req.path(), size)) {
+        return r;
+    }
+    let batch = match decoded {
+        Ok(b) => b,
         Err(r) => return r,
     };
     let resp = {
@@ -173,12 +179,18 @@ async fn batch_create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> Http
 }
 
 async fn batch_cancel(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
-    let batch: BatchCancelOrdersV2Request = match body(&bytes) {
-        Ok(b) => b,
+    let user = match sim.authenticate(&req) {
+        Ok(u) => u,
         Err(r) => return r,
     };
-    let user = match authorize(&sim, &req, batch.orders.len()) {
-        Ok(u) => u,
+    // The whole batch must fit in the bucket; an undecodable one costs a single request.
+    let decoded: Result<BatchCancelOrdersV2Request, HttpResponse> = body(&bytes);
+    let size = decoded.as_ref().map_or(1, |b| b.orders.len());
+    if let Err(r) = sim.charge(&user, BucketKind::Write, cost(req.method().as_str(), req.path(), size)) {
+        return r;
+    }
+    let batch = match decoded {
+        Ok(b) => b,
         Err(r) => return r,
     };
     let resp = {
