@@ -221,3 +221,57 @@ async fn the_server_pings_with_heartbeat() {
     let mut ws = sim.ws(0).await;
     assert_eq!(ws.next_ping(WAIT).await, b"heartbeat".to_vec());
 }
+
+#[actix_web::test]
+async fn slow_and_lost_acks_still_execute_the_order() {
+    use kalshi_actor::kalshi::client::{ClientError, RestClient};
+    use kalshi_actor::kalshi::rest::OrdersResponse;
+    let faults = FaultConfig { ack_delay: Some(Duration::from_millis(300)), ..Default::default() };
+    let sim = TestSim::start(1, |c| c.faults = faults);
+    let t = sim.ticker();
+    let started = std::time::Instant::now();
+    place(&sim, 0, &t, BookSide::Bid, 1, 30, "slow").await;
+    assert!(started.elapsed() >= Duration::from_millis(300), "ack came after {:?}", started.elapsed());
+
+    let faults = FaultConfig { ack_drop_prob: 1.0, ..Default::default() };
+    let sim = TestSim::start(1, |c| c.faults = faults);
+    let impatient =
+        RestClient::new(sim.handle.rest_url.clone(), Some(sim.users[0].signer.clone()), Duration::from_millis(300));
+    let req = CreateOrderV2Request::new(
+        sim.ticker(),
+        BookSide::Bid,
+        Count::contracts(2),
+        Price::from_cents(31).unwrap(),
+        TimeInForce::GoodTillCanceled,
+        SelfTradePreventionType::TakerAtCross,
+    )
+    .with_client_order_id("lost-ack");
+    let err = impatient
+        .call::<_, CreateOrderV2Response>(awc::http::Method::POST, "/portfolio/events/orders", Some(&req))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Transport(_)), "{err}");
+    let resting: OrdersResponse = sim.users[0].rest.get("/portfolio/orders?status=resting").await.unwrap();
+    assert_eq!(resting.orders.len(), 1);
+    assert_eq!(resting.orders[0].client_order_id, "lost-ack");
+}
+
+#[actix_web::test]
+async fn reordered_frames_arrive_swapped() {
+    let sim = TestSim::start(1, |c| c.faults = FaultConfig { reorder_prob: 1.0, ..Default::default() });
+    let t = vec![sim.ticker()];
+    let mut ws = sim.ws(0).await;
+    subscribe_book(&mut ws, &t, false).await;
+    // A batch publishes its deltas together: the first is held and sent after the second.
+    let body = json!({"orders": [
+        {"ticker": t[0], "side": "bid", "count": "1", "price": "0.30", "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross"},
+        {"ticker": t[0], "side": "bid", "count": "1", "price": "0.31", "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross"}
+    ]});
+    let _: Value =
+        sim.users[0].rest.call(awc::http::Method::POST, "/portfolio/events/orders/batched", Some(&body)).await.unwrap();
+    let a = ws.next(WAIT).await;
+    let b = ws.next(WAIT).await;
+    let seqs = (a["seq"].as_u64().unwrap(), b["seq"].as_u64().unwrap());
+    assert_eq!(seqs.0 + seqs.1, 2 + 3, "{a} {b}");
+    assert!(seqs.0 > seqs.1, "frames out of order: {seqs:?}");
+}

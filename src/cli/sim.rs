@@ -31,6 +31,9 @@ pub struct SimArgs {
     /// Real milliseconds between two flow steps.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub flow_tick_ms: u64,
+    /// Charge makers 0.0175·C·P·(1−P) per fill (series with maker fees); default: makers free.
+    #[arg(long)]
+    pub maker_fees: bool,
     /// Close every market this many seconds after start (default: never).
     #[arg(long, value_name = "SECS")]
     pub close_after_secs: Option<u64>,
@@ -90,6 +93,9 @@ impl SimArgs {
     pub fn config(&self) -> SimConfig {
         let mut c = SimConfig::default();
         c.catalog.markets = usize::from(self.markets);
+        if self.maker_fees {
+            c.engine.maker_fee_ppm = crate::sim::engine::MAKER_FEE_PPM;
+        }
         if self.close_after_secs.is_some() {
             // A schedule runs from now, not from the catalog's nominal open time.
             c.catalog.start_ms = crate::sim::server::now_ms();

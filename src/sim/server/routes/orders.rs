@@ -161,11 +161,12 @@ async fn batch_create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> Http
         let st = &mut *sim.lock();
         let now = now_ms();
         let mut items = Vec::with_capacity(batch.orders.len());
+        let mut events = Vec::new();
         for result in st.engine.create_orders(&user, &batch.orders, now) {
             match result {
                 Ok(out) => {
-                    st.publish(&out.events, now);
                     items.push(out.batch_item());
+                    events.extend(out.events);
                 }
                 Err(e) => items.push(crate::kalshi::rest::BatchCreateOrderV2Result {
                     error: Some(detail(&e)),
@@ -173,6 +174,7 @@ async fn batch_create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> Http
                 }),
             }
         }
+        st.publish(&events, now);
         json(StatusCode::CREATED, &BatchCreateOrdersV2Response { orders: items })
     };
     ack(&sim, resp).await
@@ -198,11 +200,12 @@ async fn batch_cancel(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> Http
         let now = now_ms();
         let ids: Vec<String> = batch.orders.iter().map(|o| o.order_id.clone()).collect();
         let mut items = Vec::with_capacity(ids.len());
+        let mut events = Vec::new();
         for (id, result) in ids.iter().zip(st.engine.cancel_orders(&user, &ids, now)) {
             items.push(match result {
                 Ok(out) => {
-                    st.publish(&out.events, now);
                     let r = out.response();
+                    events.extend(out.events);
                     BatchCancelOrderV2Result {
                         order_id: r.order_id,
                         client_order_id: r.client_order_id,
@@ -220,6 +223,7 @@ async fn batch_cancel(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> Http
                 },
             });
         }
+        st.publish(&events, now);
         json(StatusCode::OK, &BatchCancelOrdersV2Response { orders: items })
     };
     ack(&sim, resp).await
@@ -233,9 +237,8 @@ async fn cancel_all(sim: SimData, req: HttpRequest) -> HttpResponse {
     let resp = {
         let st = &mut *sim.lock();
         let now = now_ms();
-        for out in st.engine.cancel_all(&user, None, now) {
-            st.publish(&out.events, now);
-        }
+        let events: Vec<_> = st.engine.cancel_all(&user, None, now).into_iter().flat_map(|o| o.events).collect();
+        st.publish(&events, now);
         HttpResponse::NoContent().finish()
     };
     ack(&sim, resp).await
