@@ -11,6 +11,7 @@ use crate::kalshi::rest::{
     AmendOrderV2Request, BatchCancelOrderV2Result, BatchCancelOrdersV2Request, BatchCancelOrdersV2Response,
     BatchCreateOrdersV2Request, BatchCreateOrdersV2Response, CreateOrderV2Request, DecreaseOrderV2Request, ErrorDetail,
 };
+use crate::sim::engine::{Engine, EngineError, EngineEvent};
 use crate::sim::ratelimit::{cost, BucketKind};
 use crate::sim::server::{engine_error, json, now_ms};
 
@@ -54,92 +55,67 @@ async fn ack(sim: &SimData, resp: HttpResponse) -> HttpResponse {
     resp
 }
 
-async fn create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
+/// One order operation for the signed user: decode the body (`None`: no body), run `op`,
+/// publish its events, answer `status` with its response, then apply the ack faults.
+async fn single<B, R>(
+    sim: SimData,
+    req: HttpRequest,
+    bytes: Option<&[u8]>,
+    status: StatusCode,
+    op: impl FnOnce(&mut Engine, &str, B, i64) -> Result<(R, Vec<EngineEvent>), EngineError>,
+) -> HttpResponse
+where
+    B: serde::de::DeserializeOwned,
+    R: serde::Serialize,
+{
     let user = match authorize(&sim, &req, 1) {
         Ok(u) => u,
         Err(r) => return r,
     };
-    let order: CreateOrderV2Request = match body(&bytes) {
-        Ok(o) => o,
+    let input: B = match body(bytes.unwrap_or(b"null")) {
+        Ok(i) => i,
         Err(r) => return r,
     };
     let resp = {
         let st = &mut *sim.lock();
         let now = now_ms();
-        match st.engine.create_order(&user, &order, now) {
-            Ok(out) => {
-                st.publish(&out.events, now);
-                json(StatusCode::CREATED, &out.response())
+        match op(&mut st.engine, &user, input, now) {
+            Ok((response, events)) => {
+                st.publish(&events, now);
+                json(status, &response)
             }
             Err(e) => engine_error(&e),
         }
     };
     ack(&sim, resp).await
+}
+
+async fn create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
+    single(sim, req, Some(&bytes), StatusCode::CREATED, |e, user, order: CreateOrderV2Request, now| {
+        e.create_order(user, &order, now).map(|o| (o.response(), o.events))
+    })
+    .await
 }
 
 async fn cancel(sim: SimData, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    let user = match authorize(&sim, &req, 1) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let resp = {
-        let st = &mut *sim.lock();
-        let now = now_ms();
-        match st.engine.cancel_order(&user, &id, now) {
-            Ok(out) => {
-                st.publish(&out.events, now);
-                json(StatusCode::OK, &out.response())
-            }
-            Err(e) => engine_error(&e),
-        }
-    };
-    ack(&sim, resp).await
+    single(sim, req, None, StatusCode::OK, |e, user, (): (), now| {
+        e.cancel_order(user, &id, now).map(|o| (o.response(), o.events))
+    })
+    .await
 }
 
 async fn amend(sim: SimData, req: HttpRequest, id: web::Path<String>, bytes: web::Bytes) -> HttpResponse {
-    let user = match authorize(&sim, &req, 1) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let amend: AmendOrderV2Request = match body(&bytes) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let resp = {
-        let st = &mut *sim.lock();
-        let now = now_ms();
-        match st.engine.amend_order(&user, &id, &amend, now) {
-            Ok(out) => {
-                st.publish(&out.events, now);
-                json(StatusCode::OK, &out.response())
-            }
-            Err(e) => engine_error(&e),
-        }
-    };
-    ack(&sim, resp).await
+    single(sim, req, Some(&bytes), StatusCode::OK, |e, user, amend: AmendOrderV2Request, now| {
+        e.amend_order(user, &id, &amend, now).map(|o| (o.response(), o.events))
+    })
+    .await
 }
 
 async fn decrease(sim: SimData, req: HttpRequest, id: web::Path<String>, bytes: web::Bytes) -> HttpResponse {
-    let user = match authorize(&sim, &req, 1) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let dec: DecreaseOrderV2Request = match body(&bytes) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let resp = {
-        let st = &mut *sim.lock();
-        let now = now_ms();
-        match st.engine.decrease_order(&user, &id, &dec, now) {
-            Ok(out) => {
-                st.publish(&out.events, now);
-                json(StatusCode::OK, &out.response())
-            }
-            Err(e) => engine_error(&e),
-        }
-    };
-    ack(&sim, resp).await
+    single(sim, req, Some(&bytes), StatusCode::OK, |e, user, dec: DecreaseOrderV2Request, now| {
+        e.decrease_order(user, &id, &dec, now).map(|o| (o.response(), o.events))
+    })
+    .await
 }
 
 async fn batch_create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
