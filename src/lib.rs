@@ -8,6 +8,8 @@
 //! - [`domain`]: fixed-point [`domain::Price`] (centi-cents), [`domain::Count`] (hundredths
 //!   of a contract) and [`domain::Money`] (micro-dollars), and side enums.
 //! - [`book`]: the order book of one market on fixed tick ladders.
+//! - [`feed`]: the pure core of the market-data feed (sequence rules, capture files,
+//!   market discovery).
 //! - [`kalshi`]: Kalshi's 2026 wire types (WebSocket and REST) and request signing.
 //! - [`sim`]: the local Kalshi exchange simulator (engine, WebSocket hub, REST/WS server).
 //! - [`config`]: layered configuration (defaults → `config.toml` → environment).
@@ -19,6 +21,7 @@ pub mod book;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod feed;
 pub mod kalshi;
 pub mod sim;
 
