@@ -15,4 +15,9 @@
 //! can be replayed from what was stored.
 //!
 //! The actors arrive with their issues (feed, book keeper and persister; observer and
-//! policy; executor; broadcaster). Until then this module holds only this map.
+//! policy; executor; broadcaster).
+
+pub mod book_keeper;
+pub mod market_feed;
+pub mod messages;
+pub mod persister;

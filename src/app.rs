@@ -1,52 +1,222 @@
 //! The service's wiring: everything `kalshi-actor run` starts, in one place.
 //!
-//! Today that is the exchange: in `sim` mode with no URL configured, the embedded Kalshi
-//! simulator on a loopback port with synthetic flow. The actors (feed, book keeper,
-//! persister, observer, policy, executor, broadcaster) are wired here as they land.
+//! In `sim` mode with no URL configured it first starts the embedded Kalshi simulator on a
+//! loopback port. Then: connect and migrate the database, choose the markets (configured
+//! list or discovery), and start the market-data pipeline MarketFeed → BookKeeper →
+//! Persister, each under a supervisor, the Persister on its own arbiter. Ctrl-C flushes the
+//! buffer, closes the session row and stops.
 
+use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
+use actix::{Actor, Addr, Arbiter, Supervisor};
 use anyhow::{bail, Context};
 use tracing::{info, warn};
 
-use crate::config::{Config, ExchangeMode};
+use crate::actors::book_keeper::{BookKeeper, ConnectFeed};
+use crate::actors::market_feed::{FeedOutputs, MarketFeed};
+use crate::actors::persister::{FlushAndClose, Persister};
+use crate::book::keeper::BookKeeperCore;
+use crate::book::{NoPricing, PriceBand, TickGrid};
+use crate::config::{Config, ExchangeMode, MarketMode};
+use crate::feed::{discovery, FeedCore};
+use crate::kalshi::client::RestClient;
+use crate::kalshi::rest::{Market, MarketsResponse};
+use crate::kalshi::sign::{now_ms, Signer};
+use crate::persist::WriteBuffer;
 use crate::sim::config::SimConfig;
+use crate::sim::run::SimHandle;
+use crate::storage::{SessionCounters, Store};
 
 /// Where the embedded simulator keeps its generated API key.
 pub const SIM_ACCOUNTS_DIR: &str = "data/sim-accounts";
 
-/// The exchange endpoints the service uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoints {
+/// Kalshi's demo endpoints, used when `demo` mode names no URL.
+const DEMO_REST: &str = "https://external-api.demo.kalshi.co/trade-api/v2";
+const DEMO_WS: &str = "wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2";
+const PROD_REST: &str = "https://external-api.kalshi.com/trade-api/v2";
+const PROD_WS: &str = "wss://external-api-ws.kalshi.com/trade-api/ws/v2";
+
+/// Write buffer defaults (issue 4): capacity, batch size, flush interval.
+const BUFFER_CAPACITY: usize = 100_000;
+const BATCH_SIZE: usize = 5_000;
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
+
+/// The exchange the service talks to.
+pub struct Exchange {
     /// REST root.
     pub rest_url: String,
     /// WebSocket URL.
     pub ws_url: String,
-    /// Private key file of the simulator account, in sim mode.
-    pub sim_private_key: Option<PathBuf>,
+    /// Request signer.
+    pub signer: Arc<Signer>,
+    /// The embedded simulator, when the service started one.
+    pub sim: Option<SimHandle>,
+}
+
+/// Resolves endpoints and credentials, starting the embedded simulator in plain sim mode.
+pub fn exchange(config: &Config) -> anyhow::Result<Exchange> {
+    let ex = &config.exchange;
+    if ex.mode == ExchangeMode::Sim && ex.api_url.is_empty() {
+        let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a loopback port for the simulator")?;
+        let sim = SimConfig { accounts_dir: PathBuf::from(SIM_ACCOUNTS_DIR), ..SimConfig::default() };
+        let handle = crate::sim::run::start(listener, sim)?;
+        let key_path = handle.private_key_path.clone().context("the simulator has no private key to trade with")?;
+        let pem = std::fs::read_to_string(&key_path).with_context(|| format!("cannot read {}", key_path.display()))?;
+        let key_id = handle.key_ids.first().cloned().context("the simulator registered no key")?;
+        let signer = Arc::new(Signer::from_pem(key_id, &pem)?);
+        return Ok(Exchange {
+            rest_url: handle.rest_url.clone(),
+            ws_url: handle.ws_url.clone(),
+            signer,
+            sim: Some(handle),
+        });
+    }
+    let (rest_default, ws_default) = match ex.mode {
+        ExchangeMode::Prod => (PROD_REST, PROD_WS),
+        _ => (DEMO_REST, DEMO_WS),
+    };
+    let pick = |url: &str, default: &str| if url.is_empty() { default.to_owned() } else { url.to_owned() };
+    let (Some(key_id), Some(key)) = (ex.key_id.expose(), ex.private_key.expose()) else {
+        bail!("exchange.key_id and exchange.private_key are required outside the embedded simulator");
+    };
+    let signer = Arc::new(Signer::from_key_content(key_id, key).context("cannot load the private key")?);
+    Ok(Exchange { rest_url: pick(&ex.api_url, rest_default), ws_url: pick(&ex.ws_url, ws_default), signer, sim: None })
+}
+
+/// The markets to subscribe, with their listings (for price grids).
+pub async fn select_markets(config: &Config, rest: &RestClient) -> anyhow::Result<Vec<Market>> {
+    let feed = &config.feed;
+    let mut all = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let mut path = String::from("/markets?limit=1000");
+        match feed.market_mode {
+            MarketMode::Config => path.push_str(&format!("&tickers={}", feed.market_tickers.join(","))),
+            MarketMode::Discovery => path.push_str("&status=open"),
+        }
+        if !cursor.is_empty() {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        let page: MarketsResponse = rest.get(&path).await.context("cannot list markets")?;
+        all.extend(page.markets);
+        if page.cursor.is_empty() {
+            break;
+        }
+        cursor = page.cursor;
+    }
+    let chosen: Vec<String> = match feed.market_mode {
+        MarketMode::Config => {
+            let missing: Vec<&String> =
+                feed.market_tickers.iter().filter(|t| !all.iter().any(|m| &m.ticker == *t)).collect();
+            if !missing.is_empty() {
+                bail!("configured markets not listed by the exchange: {missing:?}");
+            }
+            feed.market_tickers.clone()
+        }
+        MarketMode::Discovery => discovery::rank(&all, feed.market_limit as usize),
+    };
+    if chosen.is_empty() {
+        bail!("no open market to subscribe");
+    }
+    let mut by_ticker: BTreeMap<String, Market> = all.into_iter().map(|m| (m.ticker.clone(), m)).collect();
+    Ok(chosen.iter().filter_map(|t| by_ticker.remove(t)).collect())
+}
+
+/// A market's grid from its listing (the full $0.0001 grid when it lists none).
+pub fn grid_of(m: &Market) -> Arc<TickGrid> {
+    let bands: Vec<PriceBand> =
+        m.price_ranges.iter().map(|r| PriceBand { start: r.start, end: r.end, step: r.step }).collect();
+    TickGrid::from_bands(&bands).map(Arc::new).unwrap_or_else(|_| TickGrid::centi_cent())
+}
+
+/// The running pipeline.
+pub struct Pipeline {
+    /// The feed.
+    pub feed: Addr<MarketFeed>,
+    /// The books.
+    pub keeper: Addr<BookKeeper>,
+    /// The database writer.
+    pub persister: Addr<Persister>,
+    /// Session row id.
+    pub session: i64,
+    /// Markets subscribed.
+    pub markets: Vec<String>,
+}
+
+/// Starts MarketFeed → BookKeeper → Persister for `markets`.
+pub async fn start_pipeline(
+    config: &Config,
+    exchange: &Exchange,
+    rest: RestClient,
+    markets: &[Market],
+) -> anyhow::Result<Pipeline> {
+    let url = config.persister.database_url.expose();
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", config.persister.database_url.redacted()))?;
+    let tickers: Vec<String> = markets.iter().map(|m| m.ticker.clone()).collect();
+    let session = store.start_session(&exchange.ws_url, &tickers, now_ms()).await?;
+    let capture = match config.feed.capture_path.as_str() {
+        "" => None,
+        path => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("cannot open capture file {path}"))?,
+        ),
+    };
+
+    let persister = Supervisor::start_in_arbiter(&Arbiter::new().handle(), move |_| {
+        Persister::new(WriteBuffer::new(BUFFER_CAPACITY, BATCH_SIZE), store, session, FLUSH_EVERY, None)
+    });
+    let mut core = BookKeeperCore::default();
+    for m in markets {
+        core.set_grid(&m.ticker, grid_of(m));
+    }
+    let persist = persister.clone().recipient();
+    let keeper_markets = tickers.clone();
+    let keeper = Supervisor::start(move |_| BookKeeper::new(core, keeper_markets, persist));
+    let pricing = if config.exchange.use_yes_price { NoPricing::YesLeg } else { NoPricing::NoLeg };
+    let outputs =
+        FeedOutputs { books: keeper.clone().recipient(), stale: keeper.clone().recipient(), fills: None, orders: None };
+    let feed_core = FeedCore::new(tickers.clone(), pricing, false);
+    let ws_url = exchange.ws_url.clone();
+    let stall = config.feed.stall_timeout;
+    let feed = MarketFeed::new(feed_core, rest, ws_url, outputs, stall, capture).start();
+    keeper.do_send(ConnectFeed(feed.clone().recipient()));
+    Ok(Pipeline { feed, keeper, persister, session, markets: tickers })
 }
 
 /// Runs the service until Ctrl-C.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    if config.exchange.mode != ExchangeMode::Sim || !config.exchange.api_url.is_empty() {
-        bail!(
-            "exchange.mode = {:?} with external endpoints needs the market-data and trading actors, \
-             which this build does not have yet; use the default sim mode",
-            config.exchange.mode
-        );
-    }
-    let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a loopback port for the simulator")?;
-    let sim = SimConfig { accounts_dir: PathBuf::from(SIM_ACCOUNTS_DIR), ..SimConfig::default() };
-    let handle = crate::sim::run::start(listener, sim)?;
-    let endpoints = Endpoints {
-        rest_url: handle.rest_url.clone(),
-        ws_url: handle.ws_url.clone(),
-        sim_private_key: handle.private_key_path.clone(),
-    };
-    info!(rest = %endpoints.rest_url, ws = %endpoints.ws_url, "embedded exchange simulator started");
-    warn!("the trading actors are not built yet: only the exchange simulator runs");
+    let exchange = exchange(&config)?;
+    let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
+    let markets = select_markets(&config, &rest).await?;
+    let pipeline = start_pipeline(&config, &exchange, rest, &markets).await?;
+    info!(
+        rest = %exchange.rest_url,
+        ws = %exchange.ws_url,
+        database = %config.persister.database_url.redacted(),
+        capture = %config.feed.capture_path,
+        markets = pipeline.markets.len(),
+        session = pipeline.session,
+        "service running; Ctrl-C stops it"
+    );
+    warn!("the observer, policy, executor and dashboard are not built yet: the service records market data only");
     actix_web::rt::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
-    handle.stop().await;
+    let flushed = pipeline
+        .persister
+        .send(FlushAndClose { deadline: Duration::from_secs(10), counters: SessionCounters::default() })
+        .await
+        .context("persister gone before the final flush")?;
+    info!(written = flushed.written, dropped = flushed.dropped, "stopped");
+    if let Some(sim) = exchange.sim {
+        sim.stop().await;
+    }
     Ok(())
 }

@@ -12,6 +12,9 @@
 //!   market discovery).
 //! - [`kalshi`]: Kalshi's 2026 wire types (WebSocket and REST) and request signing.
 //! - [`sim`]: the local Kalshi exchange simulator (engine, WebSocket hub, REST/WS server).
+//! - [`storage`]: the market-data capture in SQLite or PostgreSQL (sessions, snapshots,
+//!   deltas) and book rebuilding from it.
+//! - [`persist`]: the Persister's bounded write buffer (pure).
 //! - [`config`]: layered configuration (defaults → `config.toml` → environment).
 //! - [`cli`]: the `kalshi-actor` command line; [`app`]: the service's wiring.
 //! - [`actors`]: the actor graph, mounted from the top-level `actors/` folder.
@@ -23,7 +26,9 @@ pub mod config;
 pub mod domain;
 pub mod feed;
 pub mod kalshi;
+pub mod persist;
 pub mod sim;
+pub mod storage;
 
 // The actors live outside `src/` so the top level shows the architecture (style.md).
 #[path = "../actors/mod.rs"]

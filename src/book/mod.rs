@@ -7,6 +7,7 @@
 //! absent level) are counted and reported, never a panic.
 
 mod grid;
+pub mod keeper;
 mod ladder;
 
 use std::sync::Arc;

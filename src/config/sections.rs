@@ -83,7 +83,7 @@ pub struct FeedConfig {
     pub market_limit: u32,
     /// File to append every received frame to, for offline replay. Default empty (off).
     pub capture_path: String,
-    /// A market with no update for this long is treated as stalled. Default `"30s"`.
+    /// A market with no update for this long is treated as stalled. Default `"5s"`.
     #[serde(with = "duration")]
     pub stall_timeout: Duration,
 }
@@ -95,7 +95,7 @@ impl Default for FeedConfig {
             market_tickers: Vec::new(),
             market_limit: 100,
             capture_path: String::new(),
-            stall_timeout: Duration::from_secs(30),
+            stall_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -146,7 +146,7 @@ impl Default for ActorConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PersisterConfig {
-    /// `sqlite://…` or `postgres://…`. Default `sqlite://data/kalshi-actor.db`.
+    /// `sqlite://…` or `postgres://…`. Default `sqlite://data/kalshi-actor.sqlite`.
     /// Env: `DATABASE_URL`. A password in the URL is never printed.
     pub database_url: DatabaseUrl,
     /// Database password, when not in the URL. Secret: environment only
@@ -157,7 +157,7 @@ pub struct PersisterConfig {
 impl Default for PersisterConfig {
     fn default() -> Self {
         PersisterConfig {
-            database_url: DatabaseUrl::new("sqlite://data/kalshi-actor.db"),
+            database_url: DatabaseUrl::new("sqlite://data/kalshi-actor.sqlite"),
             database_password: Secret::default(),
         }
     }

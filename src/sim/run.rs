@@ -98,6 +98,8 @@ pub fn start(listener: TcpListener, config: SimConfig) -> anyhow::Result<SimHand
     let http = HttpServer::new(move || App::new().app_data(data.clone()).configure(server::configure))
         .workers(1)
         .disable_signals()
+        // Open WebSockets would otherwise hold a graceful stop for 30 s.
+        .shutdown_timeout(1)
         .listen(listener)?
         .run();
     let handle = http.handle();

@@ -1,0 +1,163 @@
+//! Persister: owns the write buffer and the database. Accepting a record is what
+//! acknowledges it (`RecordEnqueued` → Observer); a full buffer refuses and counts. Batches
+//! are written in transactions every `flush_every` or when full; a failed write is retried
+//! with backoff and nothing accepted is lost. Runs on its own arbiter, off the hot path.
+
+use std::time::Duration;
+
+use actix::prelude::*;
+use tracing::{info, warn};
+
+use super::messages::{PersistRecord, RecordEnqueued};
+use crate::persist::{BufferCounters, WriteBuffer};
+use crate::storage::{SessionCounters, SessionStatus, Store};
+
+/// The persister actor.
+pub struct Persister {
+    buf: WriteBuffer,
+    store: Store,
+    session: i64,
+    observer: Option<Recipient<RecordEnqueued>>,
+    flush_every: Duration,
+    retry: Duration,
+}
+
+impl Persister {
+    /// A persister writing to `session` of `store`.
+    pub fn new(
+        buf: WriteBuffer,
+        store: Store,
+        session: i64,
+        flush_every: Duration,
+        observer: Option<Recipient<RecordEnqueued>>,
+    ) -> Persister {
+        Persister { buf, store, session, observer, flush_every, retry: Duration::from_millis(100) }
+    }
+
+    fn flush(&mut self, ctx: &mut Context<Self>) {
+        let Some(batch) = self.buf.take_batch() else { return };
+        let store = self.store.clone();
+        let session = self.session;
+        async move {
+            let result = store.insert_batch(session, &batch).await;
+            (batch, result)
+        }
+        .into_actor(self)
+        .map(|(batch, result), act, ctx| match result {
+            Ok(()) => {
+                act.buf.committed();
+                act.retry = Duration::from_millis(100);
+                if act.buf.batch_ready() {
+                    act.flush(ctx);
+                }
+            }
+            Err(e) => {
+                warn!(error = %e, records = batch.len(), retry_in = ?act.retry, "batch write failed; will retry");
+                act.buf.failed(batch);
+                let wait = act.retry;
+                act.retry = (act.retry * 2).min(Duration::from_secs(5));
+                ctx.run_later(wait, |act, ctx| act.flush(ctx));
+            }
+        })
+        .spawn(ctx);
+    }
+}
+
+impl Actor for Persister {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(self.flush_every, |act, ctx| act.flush(ctx));
+    }
+}
+
+impl actix::Supervised for Persister {}
+
+impl Handler<PersistRecord> for Persister {
+    type Result = ();
+
+    fn handle(&mut self, msg: PersistRecord, ctx: &mut Self::Context) {
+        let r = &msg.record;
+        let ack = RecordEnqueued {
+            market: r.market().to_owned(),
+            sid: r.sid(),
+            seq: r.seq(),
+            recv_ms: r.recv_ms(),
+            snapshot: r.is_snapshot(),
+        };
+        if !self.buf.offer(msg.record) {
+            let dropped = self.buf.counters().dropped;
+            if dropped.is_power_of_two() {
+                warn!(dropped, "write buffer full: update refused, not acknowledged");
+            }
+            return;
+        }
+        if let Some(o) = &self.observer {
+            o.do_send(ack);
+        }
+        if self.buf.batch_ready() {
+            self.flush(ctx);
+        }
+    }
+}
+
+/// Buffer counters and records pending.
+#[derive(Message)]
+#[rtype(result = "(BufferCounters, usize)")]
+pub struct GetPersisterCounters;
+
+impl Handler<GetPersisterCounters> for Persister {
+    type Result = MessageResult<GetPersisterCounters>;
+
+    fn handle(&mut self, _: GetPersisterCounters, _: &mut Self::Context) -> Self::Result {
+        MessageResult((self.buf.counters(), self.buf.pending()))
+    }
+}
+
+/// Writes everything pending (waiting at most `deadline`) and closes the session.
+#[derive(Message)]
+#[rtype(result = "BufferCounters")]
+pub struct FlushAndClose {
+    /// Longest time to spend flushing.
+    pub deadline: Duration,
+    /// Counters for the session row.
+    pub counters: SessionCounters,
+}
+
+impl Handler<FlushAndClose> for Persister {
+    type Result = ResponseActFuture<Self, BufferCounters>;
+
+    fn handle(&mut self, msg: FlushAndClose, _: &mut Self::Context) -> Self::Result {
+        let store = self.store.clone();
+        let session = self.session;
+        let pending = self.buf.drain_queue();
+        let chunk = self.buf.batch_size();
+        let dropped = self.buf.counters().dropped;
+        Box::pin(
+            async move {
+                let deadline = std::time::Instant::now() + msg.deadline;
+                let mut written = 0;
+                let mut status = SessionStatus::Closed;
+                for batch in pending.chunks(chunk) {
+                    if std::time::Instant::now() >= deadline || store.insert_batch(session, batch).await.is_err() {
+                        status = SessionStatus::Failed;
+                        break;
+                    }
+                    written += batch.len();
+                }
+                let counters = SessionCounters { dropped, ..msg.counters };
+                if let Err(e) = store.end_session(session, crate::kalshi::sign::now_ms(), status, &counters).await {
+                    warn!(error = %e, "cannot close the session row");
+                }
+                (written, status)
+            }
+            .into_actor(self)
+            .map(|(written, status), act, _| {
+                act.buf.add_written(written);
+                let counters = act.buf.counters();
+                info!(written = counters.written, dropped = counters.dropped, ?status, "persister flushed and closed");
+                counters
+            }),
+        )
+    }
+}
