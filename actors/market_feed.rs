@@ -201,7 +201,15 @@ impl actix::Supervised for MarketFeed {
     }
 }
 
-impl WriteHandler<awc::error::WsProtocolError> for MarketFeed {}
+impl WriteHandler<awc::error::WsProtocolError> for MarketFeed {
+    fn error(&mut self, err: awc::error::WsProtocolError, _: &mut Self::Context) -> Running {
+        warn!(error = %err, "feed write failed");
+        Running::Continue
+    }
+
+    /// A closed sink ends one connection, not the actor (the default would stop it).
+    fn finished(&mut self, _: &mut Self::Context) {}
+}
 
 impl StreamHandler<Result<Frame, awc::error::WsProtocolError>> for MarketFeed {
     fn handle(&mut self, item: Result<Frame, awc::error::WsProtocolError>, ctx: &mut Self::Context) {

@@ -12,12 +12,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::{Actor, Addr, Arbiter, Supervisor};
+use actix::{Addr, Arbiter, Recipient, Supervisor};
 use anyhow::{bail, Context};
 use tracing::{info, warn};
 
 use crate::actors::book_keeper::{BookKeeper, ConnectFeed};
 use crate::actors::market_feed::{FeedOutputs, MarketFeed};
+use crate::actors::messages::RecordEnqueued;
 use crate::actors::persister::{FlushAndClose, Persister};
 use crate::book::keeper::BookKeeperCore;
 use crate::book::{NoPricing, PriceBand, TickGrid};
@@ -147,12 +148,14 @@ pub struct Pipeline {
     pub markets: Vec<String>,
 }
 
-/// Starts MarketFeed → BookKeeper → Persister for `markets`.
+/// Starts MarketFeed → BookKeeper → Persister for `markets`; acknowledgements go to
+/// `observer` (the trading chain's trigger).
 pub async fn start_pipeline(
     config: &Config,
     exchange: &Exchange,
     rest: RestClient,
     markets: &[Market],
+    observer: Option<Recipient<RecordEnqueued>>,
 ) -> anyhow::Result<Pipeline> {
     let url = config.persister.database_url.expose();
     let store = Store::connect(url)
@@ -172,7 +175,7 @@ pub async fn start_pipeline(
     };
 
     let persister = Supervisor::start_in_arbiter(&Arbiter::new().handle(), move |_| {
-        Persister::new(WriteBuffer::new(BUFFER_CAPACITY, BATCH_SIZE), store, session, FLUSH_EVERY, None)
+        Persister::new(WriteBuffer::new(BUFFER_CAPACITY, BATCH_SIZE), store, session, FLUSH_EVERY, observer)
     });
     let mut core = BookKeeperCore::default();
     for m in markets {
@@ -187,7 +190,7 @@ pub async fn start_pipeline(
     let feed_core = FeedCore::new(tickers.clone(), pricing, false);
     let ws_url = exchange.ws_url.clone();
     let stall = config.feed.stall_timeout;
-    let feed = MarketFeed::new(feed_core, rest, ws_url, outputs, stall, capture).start();
+    let feed = Supervisor::start(move |_| MarketFeed::new(feed_core, rest, ws_url, outputs, stall, capture));
     keeper.do_send(ConnectFeed(feed.clone().recipient()));
     Ok(Pipeline { feed, keeper, persister, session, markets: tickers })
 }
@@ -197,7 +200,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let exchange = exchange(&config)?;
     let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
     let markets = select_markets(&config, &rest).await?;
-    let pipeline = start_pipeline(&config, &exchange, rest, &markets).await?;
+    let pipeline = start_pipeline(&config, &exchange, rest, &markets, None).await?;
     info!(
         rest = %exchange.rest_url,
         ws = %exchange.ws_url,

@@ -6,6 +6,7 @@
 mod support;
 
 mod cli;
+mod pipeline;
 mod sim_rest;
 mod sim_rest_more;
 mod sim_ws;

@@ -33,3 +33,19 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Polls `check` every 10 ms until it yields `Some`, failing the test after `within`.
+pub async fn wait_until<T, F, Fut>(within: std::time::Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out after {within:?} waiting for {what}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}

@@ -29,6 +29,7 @@ pub struct TestSim {
 /// One account.
 pub struct User {
     pub key_id: String,
+    pub private_pem: String,
     pub rest: RestClient,
     pub signer: Arc<Signer>,
 }
@@ -52,6 +53,7 @@ impl TestSim {
                 let signer = Arc::new(Signer::from_pem(p.key_id.clone(), &p.private_pem).unwrap());
                 User {
                     key_id: p.key_id.clone(),
+                    private_pem: p.private_pem.clone(),
                     rest: RestClient::new(handle.rest_url.clone(), Some(signer.clone()), Duration::from_secs(10)),
                     signer,
                 }

@@ -1,0 +1,259 @@
+//! The market-data pipeline against the real simulator over loopback, configured the way
+//! `demo` mode is (URLs and credentials from the seed's environment names): the service's
+//! books equal the exchange's, and the database alone rebuilds them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kalshi_actor::actors::book_keeper::GetKeeperCounters;
+use kalshi_actor::actors::messages::GetBook;
+use kalshi_actor::actors::persister::{FlushAndClose, GetPersisterCounters};
+use kalshi_actor::app;
+use kalshi_actor::book::{BookSnapshot, SyncState};
+use kalshi_actor::config::{Config, FileLayer};
+use kalshi_actor::kalshi::client::RestClient;
+use kalshi_actor::kalshi::rest::OrderbookResponse;
+use kalshi_actor::sim::flow::FlowConfig;
+use kalshi_actor::storage::{SessionCounters, Store};
+
+use crate::support::sim::TestSim;
+use crate::support::wait_until;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A configuration in `demo` mode pointing at `sim`, as the seed's variables would set it.
+fn demo_config(sim: &TestSim, db: &str, tickers: &[String]) -> Config {
+    let env = [
+        ("RL_MARKET_MODE", "config".to_owned()),
+        ("RL_MARKET_TICKERS", tickers.join(",")),
+        ("KALSHI_ACTOR_EXCHANGE__MODE", "demo".to_owned()),
+        ("KALSHI_PAPER_TRADING_API_URL", sim.handle.rest_url.clone()),
+        ("KALSHI_PAPER_TRADING_WS_URL", sim.handle.ws_url.clone()),
+        ("KALSHI_PAPER_TRADING_API_KEY_ID", sim.users[0].key_id.clone()),
+        ("KALSHI_PAPER_TRADING_PRIVATE_KEY_CONTENT", sim.users[0].private_pem.clone()),
+        ("DATABASE_URL", db.to_owned()),
+    ];
+    Config::load_from(FileLayer::None, env.into_iter().map(|(k, v)| (k.to_owned(), v))).unwrap()
+}
+
+/// The exchange's book of `ticker` in our snapshot form (best first, NO in NO terms).
+async fn exchange_book(rest: &RestClient, ticker: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let ob: OrderbookResponse = rest.get(&format!("/markets/{ticker}/orderbook")).await.unwrap();
+    let side = |levels: &[kalshi_actor::kalshi::rest::OrderbookLevel]| {
+        levels.iter().rev().map(|l| (l.price.format(), l.count.format())).collect::<Vec<_>>()
+    };
+    (side(&ob.orderbook_fp.yes_dollars), side(&ob.orderbook_fp.no_dollars))
+}
+
+fn ours(b: &BookSnapshot) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let side =
+        |levels: &[kalshi_actor::book::Level]| levels.iter().map(|l| (l.price.format(), l.size.format())).collect();
+    (side(&b.yes_bids), side(&b.no_bids))
+}
+
+#[actix_web::test]
+async fn books_match_the_exchange_and_the_database_rebuilds_them() {
+    let sim = TestSim::start(1, |c| {
+        c.flow = Some(FlowConfig::default());
+        c.flow_tick = None;
+    });
+    let tickers: Vec<String> = sim.handle.sim.lock().engine.tickers().into_iter().take(3).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.sqlite").display());
+    let config = demo_config(&sim, &db, &tickers);
+    let exchange = app::exchange(&config).unwrap();
+    assert!(exchange.sim.is_none(), "demo mode starts no simulator");
+    let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
+    let markets = app::select_markets(&config, &rest).await.unwrap();
+    assert_eq!(markets.iter().map(|m| m.ticker.clone()).collect::<Vec<_>>(), tickers);
+    let p = app::start_pipeline(&config, &exchange, rest.clone(), &markets, None).await.unwrap();
+
+    // Snapshots first, then a period of flow.
+    let keeper = p.keeper.clone();
+    wait_until(WAIT, "all books synced", || {
+        let keeper = keeper.clone();
+        let tickers = tickers.clone();
+        async move {
+            for t in &tickers {
+                let b = keeper.send(GetBook { market: t.clone() }).await.ok()??;
+                if b.state != SyncState::Synced {
+                    return None;
+                }
+            }
+            Some(())
+        }
+    })
+    .await;
+    for i in 0..100 {
+        sim.handle.sim.lock().step(1_795_705_445_000 + i * 100);
+    }
+    let (counters, _) = p.keeper.send(GetKeeperCounters).await.unwrap();
+    let books: Arc<std::sync::Mutex<Vec<BookSnapshot>>> = Default::default();
+    let got = books.clone();
+    wait_until(WAIT, "the service's books to equal the exchange's", || {
+        let keeper = keeper.clone();
+        let tickers = tickers.clone();
+        let rest = rest.clone();
+        let got = got.clone();
+        async move {
+            let mut snaps = Vec::new();
+            for t in &tickers {
+                let b = keeper.send(GetBook { market: t.clone() }).await.ok()??;
+                if ours(&b) != exchange_book(&rest, t).await {
+                    return None;
+                }
+                snaps.push(b);
+            }
+            *got.lock().unwrap() = snaps;
+            Some(())
+        }
+    })
+    .await;
+    let (after, restarts) = p.keeper.send(GetKeeperCounters).await.unwrap();
+    assert!(after.deltas > counters.deltas + 50, "flow moved the books: {after:?}");
+    assert_eq!((after.stale_drops, after.rejected, restarts), (0, 0, 0));
+
+    // Every accepted record reaches the database; the database alone rebuilds the books.
+    let (buf, _) = p.persister.send(GetPersisterCounters).await.unwrap();
+    assert_eq!(buf.dropped, 0);
+    let closed =
+        p.persister.send(FlushAndClose { deadline: WAIT, counters: SessionCounters::default() }).await.unwrap();
+    assert_eq!(closed.written, closed.accepted);
+    let store = Store::connect(&db).await.unwrap();
+    let rebuilt = store
+        .rebuild_books(p.session, |t| app::grid_of(markets.iter().find(|m| m.ticker == t).unwrap()))
+        .await
+        .unwrap();
+    let books = books.lock().unwrap().clone();
+    for b in &books {
+        assert_eq!(ours(&rebuilt[&b.ticker].snapshot()), ours(b), "{}", b.ticker);
+    }
+    let sessions = store.sessions().await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].records(), closed.written);
+}
+
+/// Counts the Persister's acknowledgements, as the Observer will receive them.
+#[derive(Default)]
+struct AckProbe {
+    acks: u64,
+}
+
+impl actix::Actor for AckProbe {
+    type Context = actix::Context<Self>;
+}
+
+impl actix::Handler<kalshi_actor::actors::messages::RecordEnqueued> for AckProbe {
+    type Result = ();
+    fn handle(&mut self, _: kalshi_actor::actors::messages::RecordEnqueued, _: &mut Self::Context) {
+        self.acks += 1;
+    }
+}
+
+#[derive(actix::Message)]
+#[rtype(result = "u64")]
+struct Acks;
+
+impl actix::Handler<Acks> for AckProbe {
+    type Result = u64;
+    fn handle(&mut self, _: Acks, _: &mut Self::Context) -> u64 {
+        self.acks
+    }
+}
+
+/// Runs the pipeline against a simulator with `faults` while flow steps for `run_for`,
+/// then waits for the books to equal the exchange's. Returns the feed's, the keeper's and
+/// the probe's view.
+async fn under_faults(
+    faults: kalshi_actor::sim::faults::FaultConfig,
+    run_for: Duration,
+) -> (
+    (kalshi_actor::feed::FeedCounters, kalshi_actor::actors::market_feed::ConnectionCounters),
+    kalshi_actor::book::keeper::KeeperCounters,
+    u64,
+) {
+    use actix::Actor;
+    let sim = TestSim::start(1, |c| {
+        c.flow = Some(FlowConfig::default());
+        c.flow_tick = None;
+        c.faults = faults;
+    });
+    let tickers: Vec<String> = sim.handle.sim.lock().engine.tickers().into_iter().take(3).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.sqlite").display());
+    let mut config = demo_config(&sim, &db, &tickers);
+    config.feed.stall_timeout = Duration::from_millis(500);
+    let exchange = app::exchange(&config).unwrap();
+    let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
+    let markets = app::select_markets(&config, &rest).await.unwrap();
+    let probe = AckProbe::default().start();
+    let p =
+        app::start_pipeline(&config, &exchange, rest.clone(), &markets, Some(probe.clone().recipient())).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut i = 0;
+    while started.elapsed() < run_for {
+        sim.handle.sim.lock().step(1_795_705_445_000 + i * 100);
+        i += 1;
+        // Pacing of the synthetic market, not synchronization.
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    let keeper = p.keeper.clone();
+    wait_until(WAIT, "books to recover and equal the exchange's", || {
+        let keeper = keeper.clone();
+        let tickers = tickers.clone();
+        let rest = rest.clone();
+        async move {
+            for t in &tickers {
+                let b = keeper.send(GetBook { market: t.clone() }).await.ok()??;
+                if b.state != SyncState::Synced || ours(&b) != exchange_book(&rest, t).await {
+                    return None;
+                }
+            }
+            Some(())
+        }
+    })
+    .await;
+    let feed = p.feed.send(kalshi_actor::actors::market_feed::GetFeedCounters).await.unwrap();
+    let (keeper_counters, _) = p.keeper.send(GetKeeperCounters).await.unwrap();
+    let acks = probe.send(Acks).await.unwrap();
+    (feed, keeper_counters, acks)
+}
+
+#[actix_web::test]
+async fn sequence_gaps_go_stale_and_recover_by_snapshot_without_acks_while_stale() {
+    let faults = kalshi_actor::sim::faults::FaultConfig { skip_seq_prob: 0.02, ..Default::default() };
+    let ((feed, _), keeper, acks) = under_faults(faults, Duration::from_secs(2)).await;
+    assert!(feed.gaps >= 3, "{feed:?}");
+    assert!(keeper.snapshots > 3, "snapshots re-requested after gaps: {keeper:?}");
+    assert_eq!(acks, keeper.snapshots + keeper.deltas, "exactly the applied updates were acknowledged");
+}
+
+#[actix_web::test]
+async fn twenty_disconnects_are_each_recovered() {
+    let faults = kalshi_actor::sim::faults::FaultConfig {
+        disconnect_every: Some(Duration::from_millis(150)),
+        ..Default::default()
+    };
+    let ((_, conn), keeper, acks) = under_faults(faults, Duration::from_secs(6)).await;
+    assert!(conn.connects >= 20, "{conn:?}");
+    assert!(conn.disconnects >= 19, "{conn:?}");
+    assert_eq!(acks, keeper.snapshots + keeper.deltas);
+}
+
+#[actix_web::test]
+async fn garbage_frames_are_counted_and_the_service_stays_healthy() {
+    let faults = kalshi_actor::sim::faults::FaultConfig {
+        malformed_prob: 0.1,
+        unknown_type_prob: 0.1,
+        bad_price_prob: 0.1,
+        duplicate_prob: 0.1,
+        ..Default::default()
+    };
+    let ((feed, conn), keeper, _) = under_faults(faults, Duration::from_secs(1)).await;
+    assert!(feed.malformed.get("envelope").copied().unwrap_or(0) > 0, "{feed:?}");
+    assert!(feed.malformed.get("orderbook_delta").copied().unwrap_or(0) > 0, "{feed:?}");
+    assert!(feed.ignored.get("mystery_event").copied().unwrap_or(0) > 0, "{feed:?}");
+    assert!(feed.duplicates > 0, "{feed:?}");
+    assert_eq!(conn.connects, 1, "no reconnect needed");
+    assert_eq!(keeper.rejected, 0, "garbage never reached a book");
+}
