@@ -36,8 +36,11 @@ fn demo_config(sim: &TestSim, db: &str, tickers: &[String]) -> Config {
     Config::load_from(FileLayer::None, env.into_iter().map(|(k, v)| (k.to_owned(), v))).unwrap()
 }
 
+/// YES bids and NO bids as `(price, size)` strings, best first.
+type Sides = (Vec<(String, String)>, Vec<(String, String)>);
+
 /// The exchange's book of `ticker` in our snapshot form (best first, NO in NO terms).
-async fn exchange_book(rest: &RestClient, ticker: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+async fn exchange_book(rest: &RestClient, ticker: &str) -> Sides {
     let ob: OrderbookResponse = rest.get(&format!("/markets/{ticker}/orderbook")).await.unwrap();
     let side = |levels: &[kalshi_actor::kalshi::rest::OrderbookLevel]| {
         levels.iter().rev().map(|l| (l.price.format(), l.count.format())).collect::<Vec<_>>()
@@ -45,7 +48,7 @@ async fn exchange_book(rest: &RestClient, ticker: &str) -> (Vec<(String, String)
     (side(&ob.orderbook_fp.yes_dollars), side(&ob.orderbook_fp.no_dollars))
 }
 
-fn ours(b: &BookSnapshot) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn ours(b: &BookSnapshot) -> Sides {
     let side =
         |levels: &[kalshi_actor::book::Level]| levels.iter().map(|l| (l.price.format(), l.size.format())).collect();
     (side(&b.yes_bids), side(&b.no_bids))
@@ -161,17 +164,17 @@ impl actix::Handler<Acks> for AckProbe {
     }
 }
 
-/// Runs the pipeline against a simulator with `faults` while flow steps for `run_for`,
-/// then waits for the books to equal the exchange's. Returns the feed's, the keeper's and
-/// the probe's view.
-async fn under_faults(
-    faults: kalshi_actor::sim::faults::FaultConfig,
-    run_for: Duration,
-) -> (
+/// What the feed, the keeper and the acknowledgement probe saw.
+type Outcome = (
     (kalshi_actor::feed::FeedCounters, kalshi_actor::actors::market_feed::ConnectionCounters),
     kalshi_actor::book::keeper::KeeperCounters,
     u64,
-) {
+);
+
+/// Runs the pipeline against a simulator with `faults` while flow steps for `run_for`,
+/// then waits for the books to equal the exchange's. Returns the feed's, the keeper's and
+/// the probe's view.
+async fn under_faults(faults: kalshi_actor::sim::faults::FaultConfig, run_for: Duration) -> Outcome {
     use actix::Actor;
     let sim = TestSim::start(1, |c| {
         c.flow = Some(FlowConfig::default());
