@@ -15,6 +15,7 @@ use crate::book::BookSnapshot;
 /// The book keeper actor.
 pub struct BookKeeper {
     core: BookKeeperCore,
+    grids: Vec<(String, std::sync::Arc<crate::book::TickGrid>)>,
     markets: Vec<String>,
     persist: Recipient<PersistRecord>,
     feed: Option<Recipient<RequestSnapshots>>,
@@ -22,9 +23,24 @@ pub struct BookKeeper {
 }
 
 impl BookKeeper {
-    /// A keeper for `markets` forwarding to `persist`.
-    pub fn new(core: BookKeeperCore, markets: Vec<String>, persist: Recipient<PersistRecord>) -> BookKeeper {
-        BookKeeper { core, markets, persist, feed: None, restarts: 0 }
+    /// A keeper for `markets` (each with its price grid) forwarding to `persist`.
+    pub fn new(
+        grids: Vec<(String, std::sync::Arc<crate::book::TickGrid>)>,
+        persist: Recipient<PersistRecord>,
+    ) -> BookKeeper {
+        let markets = grids.iter().map(|(m, _)| m.clone()).collect();
+        let mut keeper =
+            BookKeeper { core: BookKeeperCore::default(), grids, markets, persist, feed: None, restarts: 0 };
+        keeper.reset_core();
+        keeper
+    }
+
+    fn reset_core(&mut self) {
+        self.core = BookKeeperCore::default();
+        for (m, g) in &self.grids {
+            self.core.set_grid(m, g.clone());
+        }
+        self.core.mark_stale(&self.markets);
     }
 }
 
@@ -36,8 +52,7 @@ impl actix::Supervised for BookKeeper {
     fn restarting(&mut self, _: &mut Self::Context) {
         self.restarts += 1;
         // The core may have been left half-updated: start over, every book stale.
-        self.core = BookKeeperCore::default();
-        self.core.mark_stale(&self.markets);
+        self.reset_core();
         if let Some(feed) = &self.feed {
             feed.do_send(RequestSnapshots { markets: self.markets.clone() });
         }
@@ -110,5 +125,23 @@ impl Handler<GetKeeperCounters> for BookKeeper {
 
     fn handle(&mut self, _: GetKeeperCounters, _: &mut Self::Context) -> Self::Result {
         MessageResult((self.core.counters().clone(), self.restarts))
+    }
+}
+
+/// Fault injection for drills and tests: panics inside the book core's protected section,
+/// exactly as a bug in the core would, to prove the supervisor's restart path.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct InjectCorePanic;
+
+impl Handler<InjectCorePanic> for BookKeeper {
+    type Result = ();
+
+    fn handle(&mut self, _: InjectCorePanic, ctx: &mut Self::Context) {
+        let result = catch_unwind(AssertUnwindSafe(|| -> () { panic!("injected book core panic") }));
+        if result.is_err() {
+            error!("book core panicked (injected); restarting the book keeper");
+            ctx.stop();
+        }
     }
 }

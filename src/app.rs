@@ -20,7 +20,6 @@ use crate::actors::book_keeper::{BookKeeper, ConnectFeed};
 use crate::actors::market_feed::{FeedOutputs, MarketFeed};
 use crate::actors::messages::RecordEnqueued;
 use crate::actors::persister::{FlushAndClose, Persister};
-use crate::book::keeper::BookKeeperCore;
 use crate::book::{NoPricing, PriceBand, TickGrid};
 use crate::config::{Config, ExchangeMode, MarketMode};
 use crate::feed::{discovery, FeedCore};
@@ -177,13 +176,9 @@ pub async fn start_pipeline(
     let persister = Supervisor::start_in_arbiter(&Arbiter::new().handle(), move |_| {
         Persister::new(WriteBuffer::new(BUFFER_CAPACITY, BATCH_SIZE), store, session, FLUSH_EVERY, observer)
     });
-    let mut core = BookKeeperCore::default();
-    for m in markets {
-        core.set_grid(&m.ticker, grid_of(m));
-    }
+    let grids: Vec<_> = markets.iter().map(|m| (m.ticker.clone(), grid_of(m))).collect();
     let persist = persister.clone().recipient();
-    let keeper_markets = tickers.clone();
-    let keeper = Supervisor::start(move |_| BookKeeper::new(core, keeper_markets, persist));
+    let keeper = Supervisor::start(move |_| BookKeeper::new(grids, persist));
     let pricing = if config.exchange.use_yes_price { NoPricing::YesLeg } else { NoPricing::NoLeg };
     let outputs =
         FeedOutputs { books: keeper.clone().recipient(), stale: keeper.clone().recipient(), fills: None, orders: None };

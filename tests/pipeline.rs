@@ -260,3 +260,44 @@ async fn garbage_frames_are_counted_and_the_service_stays_healthy() {
     assert_eq!(conn.connects, 1, "no reconnect needed");
     assert_eq!(keeper.rejected, 0, "garbage never reached a book");
 }
+
+#[actix_web::test]
+async fn a_panic_in_the_book_core_restarts_the_keeper_which_resyncs() {
+    let sim = TestSim::start(1, |c| {
+        c.flow = Some(FlowConfig::default());
+        c.flow_tick = None;
+    });
+    let tickers: Vec<String> = sim.handle.sim.lock().engine.tickers().into_iter().take(2).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.sqlite").display());
+    let config = demo_config(&sim, &db, &tickers);
+    let exchange = app::exchange(&config).unwrap();
+    let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
+    let markets = app::select_markets(&config, &rest).await.unwrap();
+    let p = app::start_pipeline(&config, &exchange, rest.clone(), &markets, None).await.unwrap();
+    for i in 0..20 {
+        sim.handle.sim.lock().step(1_795_705_445_000 + i * 100);
+    }
+    p.keeper.do_send(kalshi_actor::actors::book_keeper::InjectCorePanic);
+    for i in 20..40 {
+        sim.handle.sim.lock().step(1_795_705_445_000 + i * 100);
+    }
+    let keeper = p.keeper.clone();
+    let restarts = wait_until(WAIT, "the restarted keeper to resync every book", || {
+        let keeper = keeper.clone();
+        let tickers = tickers.clone();
+        let rest = rest.clone();
+        async move {
+            let (_, restarts) = keeper.send(GetKeeperCounters).await.ok()?;
+            for t in &tickers {
+                let b = keeper.send(GetBook { market: t.clone() }).await.ok()??;
+                if restarts == 0 || b.state != SyncState::Synced || ours(&b) != exchange_book(&rest, t).await {
+                    return None;
+                }
+            }
+            Some(restarts)
+        }
+    })
+    .await;
+    assert_eq!(restarts, 1);
+}
