@@ -17,7 +17,7 @@ use anyhow::{bail, Context};
 use tracing::{info, warn};
 
 use crate::actors::book_keeper::{BookKeeper, ConnectFeed};
-use crate::actors::market_feed::{FeedOutputs, MarketFeed};
+use crate::actors::market_feed::{FeedOutputs, GetFeedCounters, MarketFeed};
 use crate::actors::messages::RecordEnqueued;
 use crate::actors::persister::{FlushAndClose, Persister};
 use crate::book::{NoPricing, PriceBand, TickGrid};
@@ -39,11 +39,6 @@ const DEMO_REST: &str = "https://external-api.demo.kalshi.co/trade-api/v2";
 const DEMO_WS: &str = "wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2";
 const PROD_REST: &str = "https://external-api.kalshi.com/trade-api/v2";
 const PROD_WS: &str = "wss://external-api-ws.kalshi.com/trade-api/ws/v2";
-
-/// Write buffer defaults (issue 4): capacity, batch size, flush interval.
-const BUFFER_CAPACITY: usize = 100_000;
-const BATCH_SIZE: usize = 5_000;
-const FLUSH_EVERY: Duration = Duration::from_millis(50);
 
 /// The exchange the service talks to.
 pub struct Exchange {
@@ -173,8 +168,11 @@ pub async fn start_pipeline(
         ),
     };
 
+    let pc = &config.persister;
+    let buffer = WriteBuffer::new(pc.buffer_capacity as usize, pc.batch_size as usize);
+    let flush_every = pc.flush_interval;
     let persister = Supervisor::start_in_arbiter(&Arbiter::new().handle(), move |_| {
-        Persister::new(WriteBuffer::new(BUFFER_CAPACITY, BATCH_SIZE), store, session, FLUSH_EVERY, observer)
+        Persister::new(buffer, store, session, flush_every, observer)
     });
     let grids: Vec<_> = markets.iter().map(|m| (m.ticker.clone(), grid_of(m))).collect();
     let persist = persister.clone().recipient();
@@ -182,7 +180,8 @@ pub async fn start_pipeline(
     let pricing = if config.exchange.use_yes_price { NoPricing::YesLeg } else { NoPricing::NoLeg };
     let outputs =
         FeedOutputs { books: keeper.clone().recipient(), stale: keeper.clone().recipient(), fills: None, orders: None };
-    let feed_core = FeedCore::new(tickers.clone(), pricing, false);
+    // Our fills and order updates ride the same socket when trading is enabled.
+    let feed_core = FeedCore::new(tickers.clone(), pricing, config.actor.enabled);
     let ws_url = exchange.ws_url.clone();
     let stall = config.feed.stall_timeout;
     let feed = Supervisor::start(move |_| MarketFeed::new(feed_core, rest, ws_url, outputs, stall, capture));
@@ -206,10 +205,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         "service running; Ctrl-C stops it"
     );
     warn!("the observer, policy, executor and dashboard are not built yet: the service records market data only");
-    actix_web::rt::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    shutdown_signal().await?;
+    let feed = pipeline.feed.send(GetFeedCounters).await.ok();
+    let counters = SessionCounters {
+        dropped: 0,
+        gaps: feed.as_ref().map_or(0, |(f, _)| f.gaps),
+        reconnects: feed.as_ref().map_or(0, |(_, c)| c.connects.saturating_sub(1)),
+    };
     let flushed = pipeline
         .persister
-        .send(FlushAndClose { deadline: Duration::from_secs(10), counters: SessionCounters::default() })
+        .send(FlushAndClose { deadline: Duration::from_secs(10), counters })
         .await
         .context("persister gone before the final flush")?;
     info!(written = flushed.written, dropped = flushed.dropped, "stopped");
@@ -217,4 +222,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         sim.stop().await;
     }
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())
+            .context("cannot listen for SIGTERM")?;
+        futures_util::future::select(Box::pin(actix_web::rt::signal::ctrl_c()), Box::pin(term.recv())).await;
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        actix_web::rt::signal::ctrl_c().await.context("cannot wait for Ctrl-C")
+    }
 }

@@ -125,3 +125,59 @@ fn sim_prints_its_urls_and_key_and_serves_kalshis_api() {
         "{response}"
     );
 }
+
+#[test]
+fn run_records_a_session_and_stops_cleanly_on_sigint() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = crate::support::KillOnDrop(
+        kalshi_actor()
+            .arg("run")
+            .current_dir(dir.path())
+            .env("RL_MARKET_MODE", "discovery")
+            .env("ORDERBOOK_MARKET_LIMIT", "3")
+            .env("KALSHI_ACTOR_FEED__CAPTURE_PATH", "capture.jsonl")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
+    let running = lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("service running")).expect("service started");
+    assert!(
+        running.contains("database=sqlite://data/kalshi-actor.sqlite") && running.contains("markets=3"),
+        "{running}"
+    );
+    let db = format!("sqlite://{}", dir.path().join("data/kalshi-actor.sqlite").display());
+    let count = || {
+        actix_web::rt::System::new().block_on(async {
+            let store = kalshi_actor::storage::Store::connect(&db).await.unwrap();
+            let rows = store.sessions().await.unwrap();
+            store.close().await;
+            rows
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while count().first().is_none_or(|s| s.deltas == 0) {
+        assert!(std::time::Instant::now() < deadline, "no deltas recorded");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.0.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.0.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    assert!(rest.iter().any(|l| l.contains("persister flushed and closed")), "{rest:?}");
+    let sessions = count();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].status.as_str(), "closed");
+    assert!(sessions[0].snapshots >= 3 && sessions[0].deltas > 0, "{:?}", sessions[0]);
+    let captured = std::fs::read_to_string(dir.path().join("capture.jsonl")).unwrap();
+    let first = kalshi_actor::feed::capture::parse_line(captured.lines().next().unwrap()).unwrap();
+    assert!(first.frame.contains("\"type\":\"subscribed\""), "{}", first.frame);
+    assert!(captured.lines().count() as u64 >= sessions[0].records());
+    let (out, stdout, stderr) = run(kalshi_actor().args(["sessions", "--database", &db]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.lines().nth(1).unwrap().trim_start().starts_with("1  closed"), "{stdout}");
+}

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
+mod sessions;
 mod sim;
 
 use crate::config::{Config, FileLayer};
@@ -29,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the trading service (configuration: defaults → config.toml → environment).
     Run(RunArgs),
+    /// List the recorded sessions of a database with their counts and time span.
+    Sessions(sessions::SessionsArgs),
     /// Run the Kalshi exchange simulator (REST + WebSocket, synthetic flow, fault injection).
     Sim(Box<sim::SimArgs>),
     /// Write a new RSA key pair for Kalshi API signing and print the key id it will use.
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Sim(args) => sim::run(*args),
+        Command::Sessions(args) => sessions::run(args),
         Command::Keygen(args) => keygen(&args, &mut std::io::stdout()),
     };
     match result {
@@ -81,7 +85,8 @@ pub fn main() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
 }
 
 fn run(args: RunArgs) -> anyhow::Result<()> {

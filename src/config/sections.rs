@@ -152,6 +152,14 @@ pub struct PersisterConfig {
     /// Database password, when not in the URL. Secret: environment only
     /// (`KALSHI_ACTOR_PERSISTER__DATABASE_PASSWORD`).
     pub database_password: Secret,
+    /// Most records waiting to be written; beyond it updates are refused (not acknowledged,
+    /// counted as dropped). Default 100000.
+    pub buffer_capacity: u32,
+    /// Records per insert transaction. Default 5000.
+    pub batch_size: u32,
+    /// Longest wait before a partial batch is written. Default `"50ms"`.
+    #[serde(with = "duration")]
+    pub flush_interval: Duration,
 }
 
 impl Default for PersisterConfig {
@@ -159,6 +167,9 @@ impl Default for PersisterConfig {
         PersisterConfig {
             database_url: DatabaseUrl::new("sqlite://data/kalshi-actor.sqlite"),
             database_password: Secret::default(),
+            buffer_capacity: 100_000,
+            batch_size: 5_000,
+            flush_interval: Duration::from_millis(50),
         }
     }
 }

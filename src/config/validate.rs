@@ -73,6 +73,12 @@ pub fn validate(c: &Config, allow_prod_env: Option<&str>) -> Vec<Problem> {
             format!("{:?} must start with sqlite:, postgres:// or postgresql://", c.persister.database_url.redacted()),
         ));
     }
+    if c.persister.buffer_capacity == 0 || c.persister.batch_size == 0 || c.persister.flush_interval.is_zero() {
+        out.push(problem(
+            "persister.buffer_capacity",
+            "buffer_capacity, batch_size and flush_interval must be positive",
+        ));
+    }
     if c.observer.timezone.trim().is_empty() {
         out.push(problem("observer.timezone", "must name an IANA time zone"));
     }
