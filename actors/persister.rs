@@ -12,10 +12,11 @@ use super::messages::{PersistRecord, RecordEnqueued};
 use crate::persist::{BufferCounters, WriteBuffer};
 use crate::storage::{SessionCounters, SessionStatus, Store};
 
-/// The persister actor.
+/// The persister actor. Its database connection is opened by [`OpenSession`], on the
+/// persister's own arbiter: connections belong to the runtime that opened them.
 pub struct Persister {
     buf: WriteBuffer,
-    store: Store,
+    store: Option<Store>,
     session: i64,
     observer: Option<Recipient<RecordEnqueued>>,
     flush_every: Duration,
@@ -23,20 +24,14 @@ pub struct Persister {
 }
 
 impl Persister {
-    /// A persister writing to `session` of `store`.
-    pub fn new(
-        buf: WriteBuffer,
-        store: Store,
-        session: i64,
-        flush_every: Duration,
-        observer: Option<Recipient<RecordEnqueued>>,
-    ) -> Persister {
-        Persister { buf, store, session, observer, flush_every, retry: Duration::from_millis(100) }
+    /// A persister that will write once [`OpenSession`] has connected it.
+    pub fn new(buf: WriteBuffer, flush_every: Duration, observer: Option<Recipient<RecordEnqueued>>) -> Persister {
+        Persister { buf, store: None, session: 0, observer, flush_every, retry: Duration::from_millis(100) }
     }
 
     fn flush(&mut self, ctx: &mut Context<Self>) {
+        let Some(store) = self.store.clone() else { return };
         let Some(batch) = self.buf.take_batch() else { return };
-        let store = self.store.clone();
         let session = self.session;
         async move {
             let result = store.insert_batch(session, &batch).await;
@@ -101,6 +96,42 @@ impl Handler<PersistRecord> for Persister {
     }
 }
 
+/// Connects to the database, applies migrations and opens a session row; answers its id.
+#[derive(Message)]
+#[rtype(result = "Result<i64, String>")]
+pub struct OpenSession {
+    /// Database URL (secret: never logged).
+    pub url: String,
+    /// The feed's WebSocket URL, recorded on the session.
+    pub ws_url: String,
+    /// Markets subscribed.
+    pub markets: Vec<String>,
+}
+
+impl Handler<OpenSession> for Persister {
+    type Result = ResponseActFuture<Self, Result<i64, String>>;
+
+    fn handle(&mut self, msg: OpenSession, _: &mut Self::Context) -> Self::Result {
+        Box::pin(
+            async move {
+                let store = Store::connect(&msg.url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+                let id = store
+                    .start_session(&msg.ws_url, &msg.markets, crate::kalshi::sign::now_ms())
+                    .await
+                    .map_err(|e| format!("cannot open a session: {e}"))?;
+                Ok((store, id))
+            }
+            .into_actor(self)
+            .map(|res: Result<(Store, i64), String>, act, _| {
+                let (store, id) = res?;
+                act.store = Some(store);
+                act.session = id;
+                Ok(id)
+            }),
+        )
+    }
+}
+
 /// Buffer counters and records pending.
 #[derive(Message)]
 #[rtype(result = "(BufferCounters, usize)")]
@@ -128,7 +159,7 @@ impl Handler<FlushAndClose> for Persister {
     type Result = ResponseActFuture<Self, BufferCounters>;
 
     fn handle(&mut self, msg: FlushAndClose, _: &mut Self::Context) -> Self::Result {
-        let store = self.store.clone();
+        let Some(store) = self.store.clone() else { return Box::pin(actix::fut::ready(self.buf.counters())) };
         let session = self.session;
         let pending = self.buf.drain_queue();
         let chunk = self.buf.batch_size();

@@ -19,17 +19,17 @@ use tracing::{info, warn};
 use crate::actors::book_keeper::{BookKeeper, ConnectFeed};
 use crate::actors::market_feed::{FeedOutputs, GetFeedCounters, MarketFeed};
 use crate::actors::messages::RecordEnqueued;
-use crate::actors::persister::{FlushAndClose, Persister};
+use crate::actors::persister::{FlushAndClose, OpenSession, Persister};
 use crate::book::{NoPricing, PriceBand, TickGrid};
 use crate::config::{Config, ExchangeMode, MarketMode};
 use crate::feed::{discovery, FeedCore};
 use crate::kalshi::client::RestClient;
 use crate::kalshi::rest::{Market, MarketsResponse};
-use crate::kalshi::sign::{now_ms, Signer};
+use crate::kalshi::sign::Signer;
 use crate::persist::WriteBuffer;
 use crate::sim::config::SimConfig;
 use crate::sim::run::SimHandle;
-use crate::storage::{SessionCounters, Store};
+use crate::storage::SessionCounters;
 
 /// Where the embedded simulator keeps its generated API key.
 pub const SIM_ACCOUNTS_DIR: &str = "data/sim-accounts";
@@ -151,12 +151,7 @@ pub async fn start_pipeline(
     markets: &[Market],
     observer: Option<Recipient<RecordEnqueued>>,
 ) -> anyhow::Result<Pipeline> {
-    let url = config.persister.database_url.expose();
-    let store = Store::connect(url)
-        .await
-        .with_context(|| format!("cannot open the database {}", config.persister.database_url.redacted()))?;
     let tickers: Vec<String> = markets.iter().map(|m| m.ticker.clone()).collect();
-    let session = store.start_session(&exchange.ws_url, &tickers, now_ms()).await?;
     let capture = match config.feed.capture_path.as_str() {
         "" => None,
         path => Some(
@@ -171,9 +166,18 @@ pub async fn start_pipeline(
     let pc = &config.persister;
     let buffer = WriteBuffer::new(pc.buffer_capacity as usize, pc.batch_size as usize);
     let flush_every = pc.flush_interval;
-    let persister = Supervisor::start_in_arbiter(&Arbiter::new().handle(), move |_| {
-        Persister::new(buffer, store, session, flush_every, observer)
-    });
+    let persister =
+        Supervisor::start_in_arbiter(&Arbiter::new().handle(), move |_| Persister::new(buffer, flush_every, observer));
+    let open = OpenSession {
+        url: pc.database_url.expose().to_owned(),
+        ws_url: exchange.ws_url.clone(),
+        markets: tickers.clone(),
+    };
+    let session = persister
+        .send(open)
+        .await
+        .context("persister gone")?
+        .map_err(|e| anyhow::anyhow!("{e} ({})", pc.database_url.redacted()))?;
     let grids: Vec<_> = markets.iter().map(|m| (m.ticker.clone(), grid_of(m))).collect();
     let persist = persister.clone().recipient();
     let keeper = Supervisor::start(move |_| BookKeeper::new(grids, persist));

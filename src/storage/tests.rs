@@ -276,8 +276,23 @@ fn busy_database_is_recoverable_and_the_batch_retries() {
         let mut locker = sqlx::SqliteConnection::connect(&url).await.unwrap();
         sqlx::query("BEGIN IMMEDIATE").execute(&mut locker).await.unwrap();
         let err = store.insert_batch(id, &records).await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Database(sqlx::Error::Database(db)) if db.message().contains("locked")),
+            "{err}"
+        );
         assert!(err.is_recoverable(), "{err}");
         sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap();
+        store.insert_batch(id, &records).await.unwrap();
+        assert_eq!(store.records(id, None).await.unwrap(), records);
+    });
+}
+
+#[test]
+fn in_memory_sqlite_works_for_tests() {
+    block_on(async {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let id = store.start_session("ws://x", &["KXA-26"], 0).await.unwrap();
+        let records = script(50).records;
         store.insert_batch(id, &records).await.unwrap();
         assert_eq!(store.records(id, None).await.unwrap(), records);
     });
