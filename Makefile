@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help build run test lint fmt bench clean deps
+.PHONY: help build run test lint fmt bench clean deps pg-down
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -18,10 +18,13 @@ build: ## Build the release binary
 run: build ## Run the service with config.toml (sim mode: embedded exchange simulator)
 	./target/release/kalshi-actor run
 
-test: deps ## Format check, clippy with warnings denied, and every test
+test: deps ## Format check, clippy with warnings denied, and every test (SQLite and PostgreSQL)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
-	$(CARGO) test --all-targets --locked
+	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) test --all-targets --locked
+
+pg-down: ## Stop the test PostgreSQL started by `make test`
+	-runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl -D /tmp/kalshi-actor-pg -m fast -w stop
 
 lint: deps ## Clippy and format check only
 	$(CARGO) fmt --all -- --check
