@@ -21,12 +21,22 @@ pub struct Persister {
     observer: Option<Recipient<RecordEnqueued>>,
     flush_every: Duration,
     retry: Duration,
+    /// Set by [`FlushAndClose`]: later records are refused, since they could not be written.
+    closing: bool,
 }
 
 impl Persister {
     /// A persister that will write once [`OpenSession`] has connected it.
     pub fn new(buf: WriteBuffer, flush_every: Duration, observer: Option<Recipient<RecordEnqueued>>) -> Persister {
-        Persister { buf, store: None, session: 0, observer, flush_every, retry: Duration::from_millis(100) }
+        Persister {
+            buf,
+            store: None,
+            session: 0,
+            observer,
+            flush_every,
+            retry: Duration::from_millis(100),
+            closing: false,
+        }
     }
 
     fn flush(&mut self, ctx: &mut Context<Self>) {
@@ -80,6 +90,10 @@ impl Handler<PersistRecord> for Persister {
             recv_ms: r.recv_ms(),
             snapshot: r.is_snapshot(),
         };
+        if self.closing {
+            self.buf.refuse();
+            return;
+        }
         if !self.buf.offer(msg.record) {
             let dropped = self.buf.counters().dropped;
             if dropped.is_power_of_two() {
@@ -158,8 +172,21 @@ pub struct FlushAndClose {
 impl Handler<FlushAndClose> for Persister {
     type Result = ResponseActFuture<Self, BufferCounters>;
 
-    fn handle(&mut self, msg: FlushAndClose, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: FlushAndClose, ctx: &mut Self::Context) -> Self::Result {
+        self.closing = true;
         let Some(store) = self.store.clone() else { return Box::pin(actix::fut::ready(self.buf.counters())) };
+        if self.buf.in_flight() {
+            // Let the batch being written land first, then close (asking again shortly).
+            let me = ctx.address();
+            let counters = self.buf.counters();
+            return Box::pin(
+                async move {
+                    actix_web::rt::time::sleep(Duration::from_millis(5)).await;
+                    me.send(msg).await.unwrap_or(counters)
+                }
+                .into_actor(self),
+            );
+        }
         let session = self.session;
         let pending = self.buf.drain_queue();
         let chunk = self.buf.batch_size();

@@ -53,6 +53,11 @@ impl WriteBuffer {
         true
     }
 
+    /// Counts a record refused for another reason (shutting down) as dropped.
+    pub fn refuse(&mut self) {
+        self.counters.dropped += 1;
+    }
+
     /// True when a full batch is waiting.
     pub fn batch_ready(&self) -> bool {
         self.queue.len() >= self.batch_size
@@ -96,6 +101,11 @@ impl WriteBuffer {
     /// Largest batch written at once.
     pub fn batch_size(&self) -> usize {
         self.batch_size
+    }
+
+    /// True while a batch is being written.
+    pub fn in_flight(&self) -> bool {
+        self.in_flight > 0
     }
 
     /// Records waiting or in flight.

@@ -315,3 +315,66 @@ async fn a_panic_in_the_book_core_restarts_the_keeper_which_resyncs() {
     .await;
     assert_eq!(restarts, 1);
 }
+
+#[actix_web::test]
+async fn a_full_buffer_stops_acks_counts_drops_and_loses_nothing_accepted() {
+    use actix::Actor;
+    use sqlx::Connection;
+    let sim = TestSim::start(1, |c| {
+        c.flow = Some(FlowConfig::default());
+        c.flow_tick = None;
+    });
+    let tickers: Vec<String> = sim.handle.sim.lock().engine.tickers().into_iter().take(3).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.sqlite").display());
+    let mut config = demo_config(&sim, &db, &tickers);
+    config.persister.buffer_capacity = 40;
+    config.persister.batch_size = 10;
+    config.persister.flush_interval = Duration::from_millis(20);
+    let exchange = app::exchange(&config).unwrap();
+    let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
+    let markets = app::select_markets(&config, &rest).await.unwrap();
+    let probe = AckProbe::default().start();
+    let p =
+        app::start_pipeline(&config, &exchange, rest.clone(), &markets, Some(probe.clone().recipient())).await.unwrap();
+    let persister = p.persister.clone();
+    wait_until(WAIT, "the snapshots to be written", || {
+        let persister = persister.clone();
+        async move {
+            let (c, pending) = persister.send(GetPersisterCounters).await.ok()?;
+            (c.written >= 3 && pending == 0).then_some(())
+        }
+    })
+    .await;
+
+    // Another writer holds the database: the batch in flight waits, the buffer fills.
+    let mut blocker = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut blocker).await.unwrap();
+    let mut step = 0;
+    wait_until(WAIT, "the buffer to fill and refuse updates", || {
+        for _ in 0..5 {
+            sim.handle.sim.lock().step(1_795_705_445_000 + step * 100);
+            step += 1;
+        }
+        let persister = persister.clone();
+        async move {
+            let (c, _) = persister.send(GetPersisterCounters).await.ok()?;
+            (c.dropped > 0).then_some(())
+        }
+    })
+    .await;
+    let (full, pending) = p.persister.send(GetPersisterCounters).await.unwrap();
+    assert_eq!(pending, 40, "capacity reached");
+    assert_eq!(probe.send(Acks).await.unwrap(), full.accepted, "refused updates were not acknowledged");
+    sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
+    drop(blocker);
+
+    let closed =
+        p.persister.send(FlushAndClose { deadline: WAIT, counters: SessionCounters::default() }).await.unwrap();
+    assert!(closed.dropped > 0, "{closed:?}");
+    assert_eq!(closed.written, closed.accepted, "every accepted record reached the database");
+    let store = Store::connect(&db).await.unwrap();
+    let row = store.sessions().await.unwrap().into_iter().find(|s| s.id == p.session).unwrap();
+    assert_eq!(row.records(), closed.accepted);
+    assert_eq!(row.dropped, closed.dropped);
+}
