@@ -180,6 +180,14 @@ impl Actor for MarketFeed {
                 act.counters.stalls += 1;
                 act.drop_connection(ctx);
             }
+            if act.sink.is_some() {
+                let timeout = i64::try_from(act.stall_timeout.as_millis()).unwrap_or(i64::MAX);
+                let outputs = act.core.check_stalls(now_ms(), timeout);
+                if !outputs.is_empty() {
+                    warn!(timeout = ?act.stall_timeout, "market feed stalled; books stale, snapshots requested");
+                }
+                act.route(outputs);
+            }
             if let Some(c) = act.capture.as_mut() {
                 let _ = c.flush();
             }

@@ -378,3 +378,14 @@ async fn a_full_buffer_stops_acks_counts_drops_and_loses_nothing_accepted() {
     assert_eq!(row.records(), closed.accepted);
     assert_eq!(row.dropped, closed.dropped);
 }
+
+#[actix_web::test]
+async fn a_stalled_market_is_detected_within_the_timeout() {
+    let sim = TestSim::start(1, |_| {});
+    let stalled = sim.handle.sim.lock().engine.tickers()[0].clone();
+    drop(sim);
+    let faults = kalshi_actor::sim::faults::FaultConfig { stall_market: Some(stalled), ..Default::default() };
+    let ((feed, conn), _, _) = under_faults(faults, Duration::from_millis(1_500)).await;
+    assert!(feed.stalled_markets >= 1, "{feed:?}");
+    assert_eq!(conn.connects, 1, "the socket stayed up");
+}

@@ -104,6 +104,8 @@ pub struct FeedCounters {
     pub duplicates: u64,
     /// Error frames from the exchange, by code.
     pub errors: BTreeMap<u16, u64>,
+    /// Times a market went silent for the stall timeout while its subscription was live.
+    pub stalled_markets: u64,
 }
 
 /// The feed's rules and state for one connection.
@@ -116,6 +118,8 @@ pub struct FeedCore {
     book_sid: Option<u64>,
     next_id: u64,
     counters: FeedCounters,
+    /// Receive time of each market's latest book frame.
+    last_seen: BTreeMap<String, i64>,
 }
 
 impl FeedCore {
@@ -130,6 +134,7 @@ impl FeedCore {
             book_sid: None,
             next_id: 1,
             counters: FeedCounters::default(),
+            last_seen: BTreeMap::new(),
         }
     }
 
@@ -154,6 +159,7 @@ impl FeedCore {
     pub fn on_connected(&mut self) -> Vec<FeedOutput> {
         self.seq.reset();
         self.book_sid = None;
+        self.last_seen.clear();
         let mut out = vec![FeedOutput::Stale { markets: self.markets.iter().cloned().collect() }];
         let id = self.id();
         let book = json!({"id": id, "cmd": "subscribe", "params": {
@@ -178,6 +184,31 @@ impl FeedCore {
         let cmd = json!({"id": id, "cmd": "update_subscription",
             "params": {"sid": sid, "action": "get_snapshot", "market_tickers": markets}});
         Some(FeedOutput::Send(cmd.to_string()))
+    }
+
+    /// Markets of a live subscription with no book frame for `timeout_ms`: marked stale and
+    /// asked for a snapshot (their timer restarts, so a silent market is asked once per
+    /// timeout, not on every check).
+    pub fn check_stalls(&mut self, now_ms: i64, timeout_ms: i64) -> Vec<FeedOutput> {
+        if self.book_sid.is_none() {
+            return Vec::new();
+        }
+        let stalled: Vec<String> = self
+            .markets
+            .iter()
+            .filter(|m| now_ms - self.last_seen.get(*m).copied().unwrap_or(now_ms) > timeout_ms)
+            .cloned()
+            .collect();
+        for m in &stalled {
+            self.last_seen.insert(m.clone(), now_ms);
+        }
+        self.counters.stalled_markets += stalled.len() as u64;
+        if stalled.is_empty() {
+            return Vec::new();
+        }
+        let mut out = vec![FeedOutput::Stale { markets: stalled.clone() }];
+        out.extend(self.request_snapshots(&stalled));
+        out
     }
 
     fn gap(&mut self, sid: u64, except: Option<&str>, out: &mut Vec<FeedOutput>) {
@@ -224,6 +255,7 @@ impl FeedCore {
                 if gap {
                     self.gap(sid, Some(&msg.market_ticker), &mut out);
                 }
+                self.last_seen.insert(msg.market_ticker.to_string(), recv_ms);
                 out.push(FeedOutput::Book(BookEvent::Snapshot {
                     market: msg.market_ticker.into_owned(),
                     sid,
@@ -238,6 +270,9 @@ impl FeedCore {
                 if gap {
                     self.gap(sid, None, &mut out);
                 } else {
+                    if let Some(seen) = self.last_seen.get_mut(msg.market_ticker.as_ref()) {
+                        *seen = recv_ms;
+                    }
                     out.push(FeedOutput::Book(BookEvent::Delta {
                         market: msg.market_ticker.into_owned(),
                         sid,

@@ -159,3 +159,20 @@ fn private_events_and_terminal_errors() {
     assert_eq!(out, vec![FeedOutput::Resubscribe { code: 25 }]);
     assert_eq!(c.counters().errors.get(&25), Some(&1));
 }
+
+#[test]
+fn a_silent_market_is_marked_stale_and_asked_for_a_snapshot_once_per_timeout() {
+    let mut c = core();
+    c.on_connected();
+    assert!(c.check_stalls(10_000, 500).is_empty(), "no subscription yet");
+    subscribed(&mut c);
+    c.on_text(&snapshot(1, 1, A), 1_000);
+    c.on_text(&snapshot(1, 2, B), 1_000);
+    c.on_text(&delta(1, 3, B), 1_400);
+    assert!(c.check_stalls(1_450, 500).is_empty());
+    let out = c.check_stalls(1_600, 500);
+    assert_eq!(out[0], FeedOutput::Stale { markets: vec![A.into()] });
+    assert!(matches!(&out[1], FeedOutput::Send(s) if s.contains("get_snapshot") && s.contains(A)));
+    assert!(c.check_stalls(1_700, 500).is_empty(), "asked once per timeout");
+    assert_eq!(c.counters().stalled_markets, 1);
+}
