@@ -33,9 +33,10 @@ lint: deps ## Clippy and format check only
 fmt: ## Format the code
 	$(CARGO) fmt --all
 
-bench: ## Criterion benchmarks (book and feed parse, simulator); results in target/criterion
+bench: ## Criterion benchmarks (book, feed parse, simulator, pipeline, persistence); results in target/criterion
 	$(CARGO) bench --locked --bench book
 	$(CARGO) bench --locked --bench sim
+	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) bench --locked --bench pipeline
 
 clean: ## Remove build output
 	$(CARGO) clean
