@@ -13,7 +13,9 @@ use futures_util::stream::{SplitSink, StreamExt};
 use rand::Rng;
 use tracing::{info, warn};
 
-use super::messages::{BookEventReceived, BooksMarkedStale, FillReceived, OrderUpdated, RequestSnapshots};
+use super::messages::{
+    BookEventReceived, BooksMarkedStale, FillReceived, InjectFailure, OrderUpdated, RequestSnapshots,
+};
 use crate::feed::{capture, FeedCore, FeedCounters, FeedOutput};
 use crate::kalshi::client::RestClient;
 use crate::kalshi::sign::now_ms;
@@ -45,6 +47,8 @@ pub struct ConnectionCounters {
     pub disconnects: u64,
     /// Liveness timeouts.
     pub stalls: u64,
+    /// Restarts by the supervisor.
+    pub restarts: u64,
 }
 
 /// The feed actor.
@@ -201,8 +205,20 @@ impl Actor for MarketFeed {
     }
 }
 
+impl Handler<InjectFailure> for MarketFeed {
+    type Result = ();
+
+    fn handle(&mut self, _: InjectFailure, ctx: &mut Self::Context) {
+        warn!("injected failure: stopping the feed");
+        ctx.stop();
+    }
+}
+
 impl actix::Supervised for MarketFeed {
     fn restarting(&mut self, _: &mut Self::Context) {
+        self.counters.restarts += 1;
+        let markets: Vec<String> = self.core.markets().cloned().collect();
+        let _ = self.out.stale.try_send(BooksMarkedStale { markets });
         self.sink = None;
         self.stream = None;
         self.attempt = 0;

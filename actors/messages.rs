@@ -84,3 +84,9 @@ pub struct RecordEnqueued {
     /// True for a snapshot, false for a delta.
     pub snapshot: bool,
 }
+
+/// Fault injection for drills and tests: the actor fails as on an unrecoverable error
+/// (stops), so its supervisor's restart path runs.
+#[derive(Debug, Clone, Copy, Message)]
+#[rtype(result = "()")]
+pub struct InjectFailure;

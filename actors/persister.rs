@@ -8,7 +8,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use tracing::{info, warn};
 
-use super::messages::{PersistRecord, RecordEnqueued};
+use super::messages::{InjectFailure, PersistRecord, RecordEnqueued};
 use crate::persist::{BufferCounters, WriteBuffer};
 use crate::storage::{SessionCounters, SessionStatus, Store};
 
@@ -23,6 +23,7 @@ pub struct Persister {
     retry: Duration,
     /// Set by [`FlushAndClose`]: later records are refused, since they could not be written.
     closing: bool,
+    restarts: u64,
 }
 
 impl Persister {
@@ -36,6 +37,7 @@ impl Persister {
             flush_every,
             retry: Duration::from_millis(100),
             closing: false,
+            restarts: 0,
         }
     }
 
@@ -76,7 +78,27 @@ impl Actor for Persister {
     }
 }
 
-impl actix::Supervised for Persister {}
+/// A restart keeps the buffer and the connection: nothing accepted is lost.
+impl actix::Supervised for Persister {
+    fn restarting(&mut self, _: &mut Self::Context) {
+        self.restarts += 1;
+    }
+}
+
+impl Handler<InjectFailure> for Persister {
+    type Result = ();
+
+    /// Stops between batches: a batch cancelled mid-transaction could be committed without
+    /// the buffer knowing, and its records would then be written twice.
+    fn handle(&mut self, msg: InjectFailure, ctx: &mut Self::Context) {
+        if self.buf.in_flight() {
+            ctx.notify_later(msg, Duration::from_millis(5));
+            return;
+        }
+        warn!("injected failure: stopping the persister");
+        ctx.stop();
+    }
+}
 
 impl Handler<PersistRecord> for Persister {
     type Result = ();
@@ -156,6 +178,19 @@ impl Handler<GetPersisterCounters> for Persister {
 
     fn handle(&mut self, _: GetPersisterCounters, _: &mut Self::Context) -> Self::Result {
         MessageResult((self.buf.counters(), self.buf.pending()))
+    }
+}
+
+/// Supervisor restarts so far.
+#[derive(Message)]
+#[rtype(result = "u64")]
+pub struct GetPersisterRestarts;
+
+impl Handler<GetPersisterRestarts> for Persister {
+    type Result = u64;
+
+    fn handle(&mut self, _: GetPersisterRestarts, _: &mut Self::Context) -> u64 {
+        self.restarts
     }
 }
 

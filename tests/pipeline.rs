@@ -389,3 +389,56 @@ async fn a_stalled_market_is_detected_within_the_timeout() {
     assert!(feed.stalled_markets >= 1, "{feed:?}");
     assert_eq!(conn.connects, 1, "the socket stayed up");
 }
+
+#[actix_web::test]
+async fn the_feed_and_the_persister_are_restarted_by_their_supervisors() {
+    use kalshi_actor::actors::messages::InjectFailure;
+    use kalshi_actor::actors::persister::GetPersisterRestarts;
+    let sim = TestSim::start(1, |c| {
+        c.flow = Some(FlowConfig::default());
+        c.flow_tick = None;
+    });
+    let tickers: Vec<String> = sim.handle.sim.lock().engine.tickers().into_iter().take(2).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.sqlite").display());
+    let config = demo_config(&sim, &db, &tickers);
+    let exchange = app::exchange(&config).unwrap();
+    let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
+    let markets = app::select_markets(&config, &rest).await.unwrap();
+    let p = app::start_pipeline(&config, &exchange, rest.clone(), &markets, None).await.unwrap();
+    p.feed.do_send(InjectFailure);
+    p.persister.do_send(InjectFailure);
+    let (feed, persister) = (p.feed.clone(), p.persister.clone());
+    wait_until(WAIT, "both actors restarted and the feed reconnected", || {
+        let (feed, persister) = (feed.clone(), persister.clone());
+        async move {
+            let (_, conn) = feed.send(kalshi_actor::actors::market_feed::GetFeedCounters).await.ok()?;
+            let restarts = persister.send(GetPersisterRestarts).await.ok()?;
+            (conn.restarts == 1 && conn.connects >= 2 && restarts == 1).then_some(())
+        }
+    })
+    .await;
+    for i in 0..30 {
+        sim.handle.sim.lock().step(1_795_705_445_000 + i * 100);
+    }
+    let keeper = p.keeper.clone();
+    wait_until(WAIT, "books equal to the exchange's after the restarts", || {
+        let keeper = keeper.clone();
+        let tickers = tickers.clone();
+        let rest = rest.clone();
+        async move {
+            for t in &tickers {
+                let b = keeper.send(GetBook { market: t.clone() }).await.ok()??;
+                if b.state != SyncState::Synced || ours(&b) != exchange_book(&rest, t).await {
+                    return None;
+                }
+            }
+            Some(())
+        }
+    })
+    .await;
+    let closed =
+        p.persister.send(FlushAndClose { deadline: WAIT, counters: SessionCounters::default() }).await.unwrap();
+    assert_eq!(closed.written, closed.accepted, "the restarted persister lost nothing");
+    assert!(closed.accepted > 2);
+}
