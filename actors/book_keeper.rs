@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use actix::prelude::*;
 use tracing::{debug, error};
 
-use super::messages::{BookEventReceived, BooksMarkedStale, GetBook, PersistRecord, RequestSnapshots};
+use super::messages::{BookEventReceived, BookUpdated, BooksMarkedStale, GetBook, PersistRecord, RequestSnapshots};
 use crate::book::keeper::{BookKeeperCore, KeeperCounters, KeeperOutput};
 use crate::book::BookSnapshot;
 
@@ -19,8 +19,14 @@ pub struct BookKeeper {
     markets: Vec<String>,
     persist: Recipient<PersistRecord>,
     feed: Option<Recipient<RequestSnapshots>>,
+    /// Dashboard frames, at most one per market per [`BOOK_UPDATE_EVERY_MS`].
+    dashboard: Option<Recipient<BookUpdated>>,
+    last_published: std::collections::HashMap<String, i64>,
     restarts: u64,
 }
+
+/// Least time between two `BookUpdated` of one market: people need no more than 10 a second.
+pub const BOOK_UPDATE_EVERY_MS: i64 = 100;
 
 impl BookKeeper {
     /// A keeper for `markets` (each with its price grid) forwarding to `persist`.
@@ -29,8 +35,16 @@ impl BookKeeper {
         persist: Recipient<PersistRecord>,
     ) -> BookKeeper {
         let markets = grids.iter().map(|(m, _)| m.clone()).collect();
-        let mut keeper =
-            BookKeeper { core: BookKeeperCore::default(), grids, markets, persist, feed: None, restarts: 0 };
+        let mut keeper = BookKeeper {
+            core: BookKeeperCore::default(),
+            grids,
+            markets,
+            persist,
+            feed: None,
+            dashboard: None,
+            last_published: std::collections::HashMap::new(),
+            restarts: 0,
+        };
         keeper.reset_core();
         keeper
     }
@@ -41,6 +55,35 @@ impl BookKeeper {
             self.core.set_grid(m, g.clone());
         }
         self.core.mark_stale(&self.markets);
+    }
+}
+
+impl BookKeeper {
+    /// Sends the market's book to the dashboard unless it was sent less than
+    /// [`BOOK_UPDATE_EVERY_MS`] ago (by receive time).
+    fn publish(&mut self, record: &crate::storage::BookRecord) {
+        let Some(dashboard) = &self.dashboard else { return };
+        let (market, recv_ms) = (record.market(), record.recv_ms());
+        if self.last_published.get(market).is_some_and(|last| recv_ms - last < BOOK_UPDATE_EVERY_MS) {
+            return;
+        }
+        if let Some(book) = self.core.book(market) {
+            dashboard.do_send(BookUpdated { book: book.snapshot(), seq: record.seq(), recv_ms });
+            self.last_published.insert(market.to_owned(), recv_ms);
+        }
+    }
+}
+
+/// Connects the dashboard's broadcaster (the seam the Broadcaster issue plugs into).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConnectDashboard(pub Recipient<BookUpdated>);
+
+impl Handler<ConnectDashboard> for BookKeeper {
+    type Result = ();
+
+    fn handle(&mut self, msg: ConnectDashboard, _: &mut Self::Context) {
+        self.dashboard = Some(msg.0);
     }
 }
 
@@ -68,7 +111,10 @@ impl Handler<BookEventReceived> for BookKeeper {
             Ok(Ok(outputs)) => {
                 for o in outputs {
                     match o {
-                        KeeperOutput::Record(record) => self.persist.do_send(PersistRecord { record }),
+                        KeeperOutput::Record(record) => {
+                            self.publish(&record);
+                            self.persist.do_send(PersistRecord { record });
+                        }
                         KeeperOutput::RequestSnapshot(market) => {
                             if let Some(feed) = &self.feed {
                                 feed.do_send(RequestSnapshots { markets: vec![market] });

@@ -245,7 +245,13 @@ impl StreamHandler<Result<Frame, awc::error::WsProtocolError>> for MarketFeed {
                 if let Some(c) = self.capture.as_mut() {
                     let _ = c.write_all(capture::line(recv_ms, &text).as_bytes());
                 }
+                let bad_before = self.core.counters().malformed.values().sum::<u64>();
                 let outputs = self.core.on_text(&text, recv_ms);
+                let bad = self.core.counters().malformed.values().sum::<u64>();
+                // Logged at a limited rate: the 1st, 2nd, 4th, 8th… malformed frame.
+                if bad > bad_before && bad.is_power_of_two() {
+                    warn!(malformed = bad, frame = %text.chars().take(200).collect::<String>(), "malformed frame dropped");
+                }
                 self.route(outputs);
             }
             Ok(Frame::Ping(p)) => {

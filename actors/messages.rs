@@ -90,3 +90,15 @@ pub struct RecordEnqueued {
 #[derive(Debug, Clone, Copy, Message)]
 #[rtype(result = "()")]
 pub struct InjectFailure;
+
+/// BookKeeper → Broadcaster: a market's book changed (throttled per market).
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct BookUpdated {
+    /// The book after the change.
+    pub book: BookSnapshot,
+    /// Sequence number of the update that produced it.
+    pub seq: u64,
+    /// Its receive time, Unix ms.
+    pub recv_ms: i64,
+}

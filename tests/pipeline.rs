@@ -442,3 +442,80 @@ async fn the_feed_and_the_persister_are_restarted_by_their_supervisors() {
     assert_eq!(closed.written, closed.accepted, "the restarted persister lost nothing");
     assert!(closed.accepted > 2);
 }
+
+/// Collects `BookUpdated` and `PersistRecord` messages.
+#[derive(Default)]
+struct Probe {
+    updates: Vec<u64>,
+    records: u64,
+}
+
+impl actix::Actor for Probe {
+    type Context = actix::Context<Self>;
+}
+
+impl actix::Handler<kalshi_actor::actors::messages::BookUpdated> for Probe {
+    type Result = ();
+    fn handle(&mut self, m: kalshi_actor::actors::messages::BookUpdated, _: &mut Self::Context) {
+        self.updates.push(m.seq);
+    }
+}
+
+impl actix::Handler<kalshi_actor::actors::messages::PersistRecord> for Probe {
+    type Result = ();
+    fn handle(&mut self, _: kalshi_actor::actors::messages::PersistRecord, _: &mut Self::Context) {
+        self.records += 1;
+    }
+}
+
+#[derive(actix::Message)]
+#[rtype(result = "(Vec<u64>, u64)")]
+struct Seen;
+
+impl actix::Handler<Seen> for Probe {
+    type Result = actix::MessageResult<Seen>;
+    fn handle(&mut self, _: Seen, _: &mut Self::Context) -> Self::Result {
+        actix::MessageResult((self.updates.clone(), self.records))
+    }
+}
+
+#[actix_web::test]
+async fn book_updates_for_the_dashboard_are_throttled_per_market() {
+    use actix::Actor;
+    use kalshi_actor::actors::book_keeper::{BookKeeper, ConnectDashboard};
+    use kalshi_actor::actors::messages::BookEventReceived;
+    use kalshi_actor::book::{NoPricing, TickGrid};
+    use kalshi_actor::domain::{Count, Outcome, Price};
+    use kalshi_actor::feed::BookEvent;
+    let probe = Probe::default().start();
+    let keeper = BookKeeper::new(vec![("M".into(), TickGrid::linear_cent())], probe.clone().recipient()).start();
+    keeper.send(ConnectDashboard(probe.clone().recipient())).await.unwrap();
+    let snapshot = BookEvent::Snapshot {
+        market: "M".into(),
+        sid: 1,
+        seq: 1,
+        recv_ms: 0,
+        yes: vec![],
+        no: vec![],
+        pricing: NoPricing::NoLeg,
+    };
+    keeper.send(BookEventReceived { event: snapshot }).await.unwrap();
+    for (seq, recv_ms) in [(2, 10), (3, 50), (4, 99), (5, 100), (6, 150), (7, 260)] {
+        let event = BookEvent::Delta {
+            market: "M".into(),
+            sid: 1,
+            seq,
+            recv_ms,
+            exchange_ts_ms: None,
+            side: Outcome::Yes,
+            price: Price::from_cents(40).unwrap(),
+            delta: Count::contracts(1),
+            pricing: NoPricing::NoLeg,
+            client_order_id: None,
+        };
+        keeper.send(BookEventReceived { event }).await.unwrap();
+    }
+    let (updates, records) = probe.send(Seen).await.unwrap();
+    assert_eq!(records, 7, "every update is persisted");
+    assert_eq!(updates, vec![1, 5, 7], "at most one dashboard update per market per 100 ms");
+}
