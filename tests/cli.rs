@@ -181,3 +181,66 @@ fn run_records_a_session_and_stops_cleanly_on_sigint() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.lines().nth(1).unwrap().trim_start().starts_with("1  closed"), "{stdout}");
 }
+
+#[test]
+fn demo_mode_records_from_a_standalone_simulator() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = dir.path().join("accounts");
+    let mut sim = crate::support::KillOnDrop(
+        kalshi_actor()
+            .args(["sim", "--listen", "127.0.0.1:0", "--markets", "2", "--flow-tick-ms", "20", "--accounts-dir"])
+            .arg(&accounts)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut printed = std::collections::BTreeMap::new();
+    for line in BufReader::new(sim.0.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let (k, v) = line.split_once(':').unwrap();
+        printed.insert(k.trim().to_owned(), v.trim().to_owned());
+        if k == "markets" {
+            break;
+        }
+    }
+    let key = std::fs::read_to_string(&printed["private key"]).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.sqlite").display());
+    let mut run_child = crate::support::KillOnDrop(
+        kalshi_actor()
+            .arg("run")
+            .current_dir(dir.path())
+            .env("KALSHI_ACTOR_EXCHANGE__MODE", "demo")
+            .env("KALSHI_PAPER_TRADING_API_URL", &printed["REST"])
+            .env("KALSHI_PAPER_TRADING_WS_URL", &printed["WebSocket"])
+            .env("KALSHI_PAPER_TRADING_API_KEY_ID", &printed["key id"])
+            .env("KALSHI_PAPER_TRADING_PRIVATE_KEY_CONTENT", key)
+            .env("DATABASE_URL", &db)
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(run_child.0.stderr.take().unwrap()).lines();
+    let running = lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("service running")).expect("service started");
+    assert!(running.contains(&printed["WebSocket"]), "{running}");
+    let sessions = || {
+        actix_web::rt::System::new().block_on(async {
+            let store = kalshi_actor::storage::Store::connect(&db).await.unwrap();
+            let rows = store.sessions().await.unwrap();
+            store.close().await;
+            rows
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sessions().first().is_none_or(|s| s.deltas < 10) {
+        assert!(std::time::Instant::now() < deadline, "no deltas recorded from the standalone simulator");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::process::Command::new("kill").args(["-TERM", &run_child.0.id().to_string()]).status().unwrap();
+    assert!(run_child.0.wait().unwrap().success());
+    let s = &sessions()[0];
+    assert_eq!((s.status.as_str(), s.ws_url.as_str(), s.markets.len()), ("closed", printed["WebSocket"].as_str(), 3));
+}
