@@ -7,6 +7,7 @@ mod support;
 
 mod cli;
 mod pipeline;
+mod pipeline_actors;
 mod sim_rest;
 mod sim_rest_more;
 mod sim_ws;

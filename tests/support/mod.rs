@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests.
 
+pub mod pipeline;
 pub mod sim;
 
 use std::process::{Command, Output};
