@@ -109,6 +109,10 @@ fn pipeline(c: &mut Criterion) {
 
 /// Delta rows per second written in batches of 5 000, median of 5 runs of 10 batches.
 fn insert_rows(_: &mut Criterion) {
+    // Timed runs are for `cargo bench`; under `cargo test` criterion only smoke-tests.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
     async fn measure(url: &str) -> f64 {
         let store = Store::connect(url).await.unwrap();
         let id = store.start_session("ws://bench", &[T], 0).await.unwrap();
