@@ -10,6 +10,7 @@
 //! - [`book`]: the order book of one market on fixed tick ladders.
 //! - [`feed`]: the pure core of the market-data feed (sequence rules, capture files,
 //!   market discovery).
+//! - [`features`]: the pure 52-float observation builder (market, temporal, portfolio).
 //! - [`kalshi`]: Kalshi's 2026 wire types (WebSocket and REST) and request signing.
 //! - [`sim`]: the local Kalshi exchange simulator (engine, WebSocket hub, REST/WS server).
 //! - [`storage`]: the market-data capture in SQLite or PostgreSQL (sessions, snapshots,
@@ -24,6 +25,7 @@ pub mod book;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod features;
 pub mod feed;
 pub mod kalshi;
 pub mod persist;
