@@ -36,6 +36,7 @@ fmt: ## Format the code
 bench: ## Criterion benchmarks (book, feed parse, simulator, pipeline, persistence); results in target/criterion
 	$(CARGO) bench --locked --bench book
 	$(CARGO) bench --locked --bench sim
+	$(CARGO) bench --locked --bench policy
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) bench --locked --bench pipeline
 
 clean: ## Remove build output

@@ -16,6 +16,8 @@
 //! - [`storage`]: the market-data capture in SQLite or PostgreSQL (sessions, snapshots,
 //!   deltas) and book rebuilding from it.
 //! - [`persist`]: the Persister's bounded write buffer (pure).
+//! - [`policy`]: the trained policy: Stable-Baselines3 PPO `.zip` loading and batch-1
+//!   inference (logits, softmax, argmax action).
 //! - [`config`]: layered configuration (defaults → `config.toml` → environment).
 //! - [`cli`]: the `kalshi-actor` command line; [`app`]: the service's wiring.
 //! - [`actors`]: the actor graph, mounted from the top-level `actors/` folder.
@@ -29,6 +31,7 @@ pub mod features;
 pub mod feed;
 pub mod kalshi;
 pub mod persist;
+pub mod policy;
 pub mod sim;
 pub mod storage;
 
