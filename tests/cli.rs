@@ -150,26 +150,14 @@ fn run_records_a_session_and_stops_cleanly_on_sigint() {
         "{running}"
     );
     let db = format!("sqlite://{}", dir.path().join("data/kalshi-actor.sqlite").display());
-    let count = || {
-        actix_web::rt::System::new().block_on(async {
-            let store = kalshi_actor::storage::Store::connect(&db).await.unwrap();
-            let rows = store.sessions().await.unwrap();
-            store.close().await;
-            rows
-        })
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while count().first().is_none_or(|s| s.deltas == 0) {
-        assert!(std::time::Instant::now() < deadline, "no deltas recorded");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    crate::support::wait_for_deltas(&db, 1);
     let status = std::process::Command::new("kill").args(["-INT", &child.0.id().to_string()]).status().unwrap();
     assert!(status.success());
     let exit = child.0.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
     let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
     assert!(rest.iter().any(|l| l.contains("persister flushed and closed")), "{rest:?}");
-    let sessions = count();
+    let sessions = crate::support::sessions(&db);
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0].status.as_str(), "closed");
     assert!(sessions[0].snapshots >= 3 && sessions[0].deltas > 0, "{:?}", sessions[0]);
@@ -226,21 +214,9 @@ fn demo_mode_records_from_a_standalone_simulator() {
     let mut lines = BufReader::new(run_child.0.stderr.take().unwrap()).lines();
     let running = lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("service running")).expect("service started");
     assert!(running.contains(&printed["WebSocket"]), "{running}");
-    let sessions = || {
-        actix_web::rt::System::new().block_on(async {
-            let store = kalshi_actor::storage::Store::connect(&db).await.unwrap();
-            let rows = store.sessions().await.unwrap();
-            store.close().await;
-            rows
-        })
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while sessions().first().is_none_or(|s| s.deltas < 10) {
-        assert!(std::time::Instant::now() < deadline, "no deltas recorded from the standalone simulator");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    crate::support::wait_for_deltas(&db, 10);
     std::process::Command::new("kill").args(["-TERM", &run_child.0.id().to_string()]).status().unwrap();
     assert!(run_child.0.wait().unwrap().success());
-    let s = &sessions()[0];
+    let s = &crate::support::sessions(&db)[0];
     assert_eq!((s.status.as_str(), s.ws_url.as_str(), s.markets.len()), ("closed", printed["WebSocket"].as_str(), 3));
 }

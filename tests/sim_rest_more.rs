@@ -19,7 +19,7 @@ use rsa::signature::{SignatureEncoding, Signer as _};
 use serde_json::{json, Value};
 
 use crate::sim_rest::{
-    book, empty_book, get, id_of, json_of, order, order_of, place, send, send_text, strs, GTC, ORDERS,
+    book, empty_book, fills, get, id_of, json_of, order, order_of, place, send, send_text, strs, GTC, IOC, ORDERS,
 };
 use crate::support::sim::TestSim;
 
@@ -310,4 +310,56 @@ async fn close_cancels_resting_orders_and_settlement_pays_out() {
     assert_eq!(strs(&s0, &keys), [t.as_str(), "yes", "2.00", "1.200000", "0.00", "200"]);
     let s1 = get(&sim, 1, "/portfolio/settlements").await["settlements"][0].clone();
     assert_eq!(strs(&s1, &keys), [t.as_str(), "yes", "0.00", "0.000000", "2.00", "0"]);
+}
+
+#[actix_web::test]
+async fn market_top_of_book_orderbooks_and_trades_follow_the_orders() {
+    let sim = TestSim::start(2, |_| {});
+    let (a, b) = {
+        let st = sim.handle.sim.lock();
+        (st.catalog[0].ticker().to_owned(), st.catalog[1].ticker().to_owned())
+    };
+    place(&sim, 0, order(&a, "bid", "5", "0.40", GTC)).await;
+    place(&sim, 0, order(&a, "bid", "3", "0.42", GTC)).await;
+    place(&sim, 1, order(&a, "ask", "7", "0.47", GTC)).await;
+    let keys = [
+        "ticker",
+        "yes_bid_dollars",
+        "yes_bid_size_fp",
+        "yes_ask_dollars",
+        "yes_ask_size_fp",
+        "no_bid_dollars",
+        "no_ask_dollars",
+        "last_price_dollars",
+        "volume_fp",
+        "open_interest_fp",
+    ];
+    let anon = sim.anonymous();
+    let market =
+        || async { json_of(&send_text(&anon, Method::GET, &format!("/markets/{a}"), None).await.1)["market"].clone() };
+    let m = market().await;
+    assert_eq!(strs(&m, &keys), [&a, "0.4200", "3.00", "0.4700", "7.00", "0.5300", "0.5800", "0.0000", "0.00", "0.00"]);
+
+    place(&sim, 0, order(&a, "bid", "2", "0.47", IOC)).await;
+    place(&sim, 1, order(&a, "ask", "1", "0.42", IOC)).await;
+    let m = market().await;
+    assert_eq!(strs(&m, &keys), [&a, "0.4200", "2.00", "0.4700", "5.00", "0.5300", "0.5800", "0.4200", "3.00", "3.00"]);
+
+    let books = get(&sim, 0, &format!("/markets/orderbooks?tickers={a}&tickers={b}")).await;
+    let want = json!({"orderbooks": [
+        {"ticker": a, "orderbook_fp": {"yes_dollars": [["0.4000", "5.00"], ["0.4200", "2.00"]], "no_dollars": [["0.5300", "5.00"]]}},
+        {"ticker": b, "orderbook_fp": empty_book()}]});
+    assert_eq!(books, want);
+
+    let trades = get(&sim, 0, &format!("/markets/trades?ticker={a}")).await;
+    let list = trades["trades"].as_array().unwrap();
+    let tkeys =
+        ["ticker", "count_fp", "yes_price_dollars", "no_price_dollars", "taker_book_side", "taker_outcome_side"];
+    assert_eq!(list.len(), 2, "{trades}");
+    assert_eq!(strs(&list[0], &tkeys), [&a, "1.00", "0.4200", "0.5800", "ask", "no"], "newest first");
+    assert_eq!(strs(&list[1], &tkeys), [&a, "2.00", "0.4700", "0.5300", "bid", "yes"]);
+    assert_eq!(list[0]["trade_id"], fills(&sim, 1).await[0]["trade_id"]);
+    assert_eq!(get(&sim, 0, "/markets/trades").await["trades"].as_array().map(Vec::len), Some(2));
+    let (status, e) = send(&sim, 0, Method::GET, "/markets/NO-SUCH-MARKET", None).await;
+    assert_eq!((status, &e["error"]["code"]), (404, &json!("not_found")), "{e}");
 }

@@ -50,3 +50,22 @@ where
         actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
+
+/// The sessions recorded in `db`, read with a fresh connection.
+pub fn sessions(db: &str) -> Vec<kalshi_actor::storage::SessionRow> {
+    actix_web::rt::System::new().block_on(async {
+        let store = kalshi_actor::storage::Store::connect(db).await.unwrap();
+        let rows = store.sessions().await.unwrap();
+        store.close().await;
+        rows
+    })
+}
+
+/// Polls `db` (a running service's database) until its first session has `deltas` deltas.
+pub fn wait_for_deltas(db: &str, deltas: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sessions(db).first().is_none_or(|s| s.deltas < deltas) {
+        assert!(std::time::Instant::now() < deadline, "fewer than {deltas} deltas recorded in {db}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

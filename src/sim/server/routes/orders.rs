@@ -118,19 +118,24 @@ async fn decrease(sim: SimData, req: HttpRequest, id: web::Path<String>, bytes: 
     .await
 }
 
+/// A batch request: signature first, then the body; the whole batch must fit in the
+/// bucket, and an undecodable one costs a single request.
+fn authorize_batch<B: serde::de::DeserializeOwned>(
+    sim: &SimData,
+    req: &HttpRequest,
+    bytes: &[u8],
+    len: impl Fn(&B) -> usize,
+) -> Result<(String, B), HttpResponse> {
+    let user = sim.authenticate(req)?;
+    let decoded: Result<B, HttpResponse> = body(bytes);
+    let size = decoded.as_ref().map_or(1, &len);
+    sim.charge(&user, BucketKind::Write, cost(req.method().as_str(), req.path(), size))?;
+    Ok((user, decoded?))
+}
+
 async fn batch_create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
-    let user = match sim.authenticate(&req) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    // The whole batch must fit in the bucket; an undecodable one costs a single request.
-    let decoded: Result<BatchCreateOrdersV2Request, HttpResponse> = body(&bytes);
-    let size = decoded.as_ref().map_or(1, |b| b.orders.len());
-    if let Err(r) = sim.charge(&user, BucketKind::Write, cost(req.method().as_str(), req.path(), size)) {
-        return r;
-    }
-    let batch = match decoded {
-        Ok(b) => b,
+    let (user, batch) = match authorize_batch::<BatchCreateOrdersV2Request>(&sim, &req, &bytes, |b| b.orders.len()) {
+        Ok(ub) => ub,
         Err(r) => return r,
     };
     let resp = {
@@ -157,18 +162,8 @@ async fn batch_create(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> Http
 }
 
 async fn batch_cancel(sim: SimData, req: HttpRequest, bytes: web::Bytes) -> HttpResponse {
-    let user = match sim.authenticate(&req) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    // The whole batch must fit in the bucket; an undecodable one costs a single request.
-    let decoded: Result<BatchCancelOrdersV2Request, HttpResponse> = body(&bytes);
-    let size = decoded.as_ref().map_or(1, |b| b.orders.len());
-    if let Err(r) = sim.charge(&user, BucketKind::Write, cost(req.method().as_str(), req.path(), size)) {
-        return r;
-    }
-    let batch = match decoded {
-        Ok(b) => b,
+    let (user, batch) = match authorize_batch::<BatchCancelOrdersV2Request>(&sim, &req, &bytes, |b| b.orders.len()) {
+        Ok(ub) => ub,
         Err(r) => return r,
     };
     let resp = {
