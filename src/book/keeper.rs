@@ -136,6 +136,13 @@ impl BookKeeperCore {
         }
     }
 
+    /// Every market with a book, sorted.
+    pub fn markets(&self) -> Vec<String> {
+        let mut m: Vec<String> = self.books.keys().cloned().collect();
+        m.sort();
+        m
+    }
+
     /// A market's book.
     pub fn book(&self, market: &str) -> Option<&OrderBook> {
         self.books.get(market)

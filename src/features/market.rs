@@ -41,7 +41,8 @@ impl MarketBook {
 
     /// The state of a live [`OrderBook`].
     pub fn from_book(b: &OrderBook) -> MarketBook {
-        MarketBook::from_snapshot(&b.snapshot())
+        let side = |o| b.bids(o).filter(|l| l.size.is_positive()).map(|l| (l.price, l.size)).collect();
+        MarketBook { yes_bids: side(crate::domain::Outcome::Yes), no_bids: side(crate::domain::Outcome::No) }
     }
 
     fn levels(v: &[(Price, Count)], complement: bool) -> Vec<Lvl> {

@@ -19,6 +19,10 @@ use temporal::{temporal_features, LocalTime, ViewPoint, TEMPORAL_LEN};
 /// Length of the observation.
 pub const OBS_LEN: usize = 52;
 
+/// Version of the observation contract (`observation.md`) this build implements; model
+/// cards name the version they were trained with.
+pub const OBSERVATION_VERSION: u32 = 1;
+
 const _: () = assert!(MARKET_LEN + TEMPORAL_LEN + PORTFOLIO_LEN + ORDER_LEN == OBS_LEN);
 
 /// Feature names in observation order (a CSV header).

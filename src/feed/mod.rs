@@ -157,9 +157,7 @@ impl FeedCore {
     /// A new connection: forget sids and sequence state; every book is stale until its
     /// snapshot; returns the subscribe commands to send.
     pub fn on_connected(&mut self) -> Vec<FeedOutput> {
-        self.seq.reset();
-        self.book_sid = None;
-        self.last_seen.clear();
+        self.reset_connection();
         let mut out = vec![FeedOutput::Stale { markets: self.markets.iter().cloned().collect() }];
         let id = self.id();
         let book = json!({"id": id, "cmd": "subscribe", "params": {
@@ -175,6 +173,21 @@ impl FeedCore {
             ));
         }
         out
+    }
+
+    /// Forgets the connection's sids, sequence state and activity times.
+    pub fn reset_connection(&mut self) {
+        self.seq.reset();
+        self.book_sid = None;
+        self.last_seen.clear();
+    }
+
+    /// Adds a market to the subscription's set (offline readers learn markets as their
+    /// snapshots appear).
+    pub fn add_market(&mut self, market: &str) {
+        if !self.markets.contains(market) {
+            self.markets.insert(market.to_owned());
+        }
     }
 
     /// The command asking for fresh snapshots of `markets`, once the book sid is known.

@@ -11,6 +11,8 @@
 //! Only the actor half of the actor-critic is kept: hidden layers `Linear + activation`
 //! for each `net_arch.pi` entry, then `action_net`. The value head is not loaded.
 
+pub mod card;
+pub mod load;
 pub mod sb3;
 
 #[cfg(test)]
@@ -88,6 +90,20 @@ pub enum PolicyError {
     /// candle failed to decode the PyTorch pickle or a tensor.
     #[error("candle: {0}")]
     Candle(#[from] candle_core::Error),
+    /// A model card is unreadable, missing, or contradicts the configuration.
+    #[error("{0}")]
+    Card(String),
+    /// No model where the configuration points.
+    #[error("{0}")]
+    NotFound(String),
+    /// The observation given to the policy does not have 52 numbers.
+    #[error("observation has {found} numbers; the policy needs {expected}")]
+    BadObservation {
+        /// Numbers given.
+        found: usize,
+        /// [`OBS_DIM`].
+        expected: usize,
+    },
     /// The forward pass produced NaN or infinite logits.
     #[error("policy produced non-finite logits {0:?}")]
     NonFinite([f32; N_ACTIONS]),
@@ -147,6 +163,14 @@ pub(crate) struct Dense {
 }
 
 impl Dense {
+    fn weight_tensor(&self) -> Result<candle_core::Tensor, PolicyError> {
+        Ok(candle_core::Tensor::from_slice(&self.weight, (self.outputs, self.inputs), &candle_core::Device::Cpu)?)
+    }
+
+    fn bias_tensor(&self) -> Result<candle_core::Tensor, PolicyError> {
+        Ok(candle_core::Tensor::from_slice(&self.bias, self.outputs, &candle_core::Device::Cpu)?)
+    }
+
     /// Writes `W x + b` into `out` (cleared first).
     fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
         out.clear();
@@ -193,9 +217,9 @@ impl Decision {
 /// Immutable after loading, so it can be shared between threads behind an `Arc`.
 #[derive(Debug, Clone)]
 pub struct PolicyModel {
-    hidden: Vec<Dense>,
+    pub(crate) hidden: Vec<Dense>,
     activation: Activation,
-    action_net: Dense,
+    pub(crate) action_net: Dense,
 }
 
 impl PolicyModel {

@@ -145,6 +145,11 @@ impl PointStream {
         Some(Point { ts_ms, time_gap, activity_score, momentum, markets })
     }
 
+    /// Receive ms of the open (not yet complete) point, if any.
+    pub fn open_ts(&self) -> Option<i64> {
+        self.open.as_ref().map(|(ts, _)| *ts)
+    }
+
     /// Points closed so far.
     pub fn points(&self) -> u64 {
         self.points
