@@ -2,13 +2,23 @@
 //! pure [`BookKeeperCore`], forwards each accepted update to the Persister, answers
 //! `GetBook`, and asks the feed for snapshots after anomalies. A panic in the core stops the
 //! actor; its supervisor restarts it with every book stale and fresh snapshots requested.
+//!
+//! It also marks the record stream for the Observer (through the Persister, so markers stay
+//! in order with the records): books marked stale, and millisecond boundaries. After
+//! forwarding a record received in ms `T` it wakes at the wall clock's next ms; the wake-up
+//! queues behind every event already in its mailbox, and any frame stamped before the
+//! wake-up is already there (the feed runs on this thread), so the marker "through `t − 1`"
+//! it then sends is exact: no record of an earlier ms can follow it.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use actix::prelude::*;
 use tracing::{debug, error};
 
-use super::messages::{BookEventReceived, BookUpdated, BooksMarkedStale, GetBook, PersistRecord, RequestSnapshots};
+use super::messages::{
+    BookEventReceived, BookUpdated, BooksMarkedStale, GetBook, PersistRecord, RequestSnapshots, StreamMarked,
+    StreamMarker,
+};
 use crate::book::keeper::{BookKeeperCore, KeeperCounters, KeeperOutput};
 use crate::book::BookSnapshot;
 
@@ -18,6 +28,11 @@ pub struct BookKeeper {
     grids: Vec<(String, std::sync::Arc<crate::book::TickGrid>)>,
     markets: Vec<String>,
     persist: Recipient<PersistRecord>,
+    /// Stream markers (to the Persister, which forwards them to the Observer).
+    markers: Option<Recipient<StreamMarked>>,
+    /// Receive ms of the last record forwarded, and whether a boundary wake-up is pending.
+    last_forwarded_ms: i64,
+    boundary_armed: bool,
     feed: Option<Recipient<RequestSnapshots>>,
     /// Dashboard frames, at most one per market per [`BOOK_UPDATE_EVERY_MS`].
     dashboard: Option<Recipient<BookUpdated>>,
@@ -29,10 +44,12 @@ pub struct BookKeeper {
 pub const BOOK_UPDATE_EVERY_MS: i64 = 100;
 
 impl BookKeeper {
-    /// A keeper for `markets` (each with its price grid) forwarding to `persist`.
+    /// A keeper for `markets` (each with its price grid) forwarding records to `persist`
+    /// and stream markers to `markers`.
     pub fn new(
         grids: Vec<(String, std::sync::Arc<crate::book::TickGrid>)>,
         persist: Recipient<PersistRecord>,
+        markers: Option<Recipient<StreamMarked>>,
     ) -> BookKeeper {
         let markets = grids.iter().map(|(m, _)| m.clone()).collect();
         let mut keeper = BookKeeper {
@@ -40,6 +57,9 @@ impl BookKeeper {
             grids,
             markets,
             persist,
+            markers,
+            last_forwarded_ms: i64::MIN,
+            boundary_armed: false,
             feed: None,
             dashboard: None,
             last_published: std::collections::HashMap::new(),
@@ -58,7 +78,35 @@ impl BookKeeper {
     }
 }
 
+/// Wall-clock time, µs since the Unix epoch.
+fn now_us() -> i64 {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// The keeper's own wake-up: send the boundary marker (queued behind pending events).
+#[derive(Message)]
+#[rtype(result = "()")]
+struct EmitBoundary {
+    through_ms: i64,
+}
+
 impl BookKeeper {
+    /// After forwarding a record received at `recv_ms`: make sure a boundary follows.
+    fn arm_boundary(&mut self, recv_ms: i64, ctx: &mut Context<Self>) {
+        self.last_forwarded_ms = self.last_forwarded_ms.max(recv_ms);
+        if self.boundary_armed || self.markers.is_none() {
+            return;
+        }
+        self.boundary_armed = true;
+        let wait_us = (self.last_forwarded_ms.saturating_add(1)).saturating_mul(1000) - now_us();
+        let wait = std::time::Duration::from_micros(u64::try_from(wait_us).unwrap_or(0));
+        ctx.run_later(wait, |_, ctx| {
+            let through_ms = now_us().div_euclid(1000) - 1;
+            ctx.address().do_send(EmitBoundary { through_ms });
+        });
+    }
+
     /// Sends the market's book to the dashboard unless it was sent less than
     /// [`BOOK_UPDATE_EVERY_MS`] ago (by receive time).
     fn publish(&mut self, record: &crate::storage::BookRecord) {
@@ -92,12 +140,20 @@ impl Actor for BookKeeper {
 }
 
 impl actix::Supervised for BookKeeper {
-    fn restarting(&mut self, _: &mut Self::Context) {
+    fn restarting(&mut self, ctx: &mut Self::Context) {
         self.restarts += 1;
         // The core may have been left half-updated: start over, every book stale.
         self.reset_core();
         if let Some(feed) = &self.feed {
             feed.do_send(RequestSnapshots { markets: self.markets.clone() });
+        }
+        if let Some(m) = &self.markers {
+            m.do_send(StreamMarked { marker: StreamMarker::Stale { markets: self.markets.clone() } });
+        }
+        // The pending wake-up died with the old context.
+        self.boundary_armed = false;
+        if self.last_forwarded_ms > i64::MIN {
+            self.arm_boundary(self.last_forwarded_ms, ctx);
         }
     }
 }
@@ -113,7 +169,9 @@ impl Handler<BookEventReceived> for BookKeeper {
                     match o {
                         KeeperOutput::Record(record) => {
                             self.publish(&record);
+                            let recv_ms = record.recv_ms();
                             self.persist.do_send(PersistRecord { record });
+                            self.arm_boundary(recv_ms, ctx);
                         }
                         KeeperOutput::RequestSnapshot(market) => {
                             if let Some(feed) = &self.feed {
@@ -132,11 +190,29 @@ impl Handler<BookEventReceived> for BookKeeper {
     }
 }
 
+impl Handler<EmitBoundary> for BookKeeper {
+    type Result = ();
+
+    fn handle(&mut self, msg: EmitBoundary, ctx: &mut Self::Context) {
+        self.boundary_armed = false;
+        if let Some(m) = &self.markers {
+            m.do_send(StreamMarked { marker: StreamMarker::Through { ms: msg.through_ms } });
+        }
+        if self.last_forwarded_ms > msg.through_ms {
+            // Records of a later ms went out meanwhile: their boundary is still to come.
+            self.arm_boundary(self.last_forwarded_ms, ctx);
+        }
+    }
+}
+
 impl Handler<BooksMarkedStale> for BookKeeper {
     type Result = ();
 
     fn handle(&mut self, msg: BooksMarkedStale, _: &mut Self::Context) {
         self.core.mark_stale(&msg.markets);
+        if let Some(m) = &self.markers {
+            m.do_send(StreamMarked { marker: StreamMarker::Stale { markets: msg.markets } });
+        }
     }
 }
 

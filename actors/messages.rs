@@ -4,8 +4,10 @@
 use actix::Message;
 
 use crate::book::BookSnapshot;
+use crate::features::OBS_LEN;
 use crate::feed::BookEvent;
 use crate::kalshi::ws;
+use crate::policy::N_ACTIONS;
 use crate::storage::BookRecord;
 
 /// MarketFeed → BookKeeper: an in-order order-book frame.
@@ -69,20 +71,108 @@ pub struct PersistRecord {
 }
 
 /// Persister → Observer: the record was accepted into the write buffer. This, and only
-/// this, wakes the trading chain.
+/// this, wakes the trading chain. It carries the record: the Observer's replica books are
+/// rebuilt from exactly what is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Message)]
 #[rtype(result = "()")]
 pub struct RecordEnqueued {
+    /// The accepted record (NO levels in NO terms).
+    pub record: BookRecord,
+}
+
+/// What a [`StreamMarked`] says about the record stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamMarker {
+    /// Every record received at or before `ms` has been acknowledged before this marker:
+    /// the point of that millisecond is complete.
+    Through {
+        /// Receive ms, inclusive.
+        ms: i64,
+    },
+    /// These books cannot be traded on until their next acknowledged snapshot (a gap, a
+    /// stall, a reconnection, or a record the Persister had to refuse).
+    Stale {
+        /// Markets.
+        markets: Vec<String>,
+    },
+}
+
+/// BookKeeper → Persister → Observer, in order with the records: a marker in the stream.
+#[derive(Debug, Clone, PartialEq, Eq, Message)]
+#[rtype(result = "()")]
+pub struct StreamMarked {
+    /// The marker.
+    pub marker: StreamMarker,
+}
+
+/// Observer → Policy: the observation of a target market at a complete point.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct ObservationBuilt {
     /// Market.
     pub market: String,
-    /// Subscription.
-    pub sid: u64,
-    /// Sequence number.
+    /// Sequence number of the market's last update in the point.
     pub seq: u64,
-    /// Receive time, Unix ms.
+    /// Receive ms of the point.
     pub recv_ms: i64,
-    /// True for a snapshot, false for a delta.
-    pub snapshot: bool,
+    /// The 52 floats.
+    pub obs: [f32; OBS_LEN],
+    /// When the Observer started building it (decision latency starts here).
+    pub started: std::time::Instant,
+}
+
+/// Policy → OrderExecutor, Broadcaster, Persister: the policy's decision.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct ActionChosen {
+    /// Market.
+    pub market: String,
+    /// Action number 0–4.
+    pub action: usize,
+    /// `HOLD`, `BUY_YES`, `SELL_YES`, `BUY_NO` or `SELL_NO`.
+    pub name: &'static str,
+    /// Softmax of the logits.
+    pub probs: [f32; N_ACTIONS],
+    /// Raw logits.
+    pub logits: [f32; N_ACTIONS],
+    /// The model's id.
+    pub model_id: std::sync::Arc<str>,
+    /// The observation's seq.
+    pub seq: u64,
+    /// The observation's receive ms.
+    pub recv_ms: i64,
+    /// The observation (kept with the action).
+    pub obs: [f32; OBS_LEN],
+    /// Inference time, µs.
+    pub inference_us: f64,
+    /// When the Observer started building the observation.
+    pub started: std::time::Instant,
+}
+
+/// OrderExecutor → Observer: the portfolio changed (cents; positions valued at the YES mid
+/// as observation.md says).
+#[derive(Debug, Clone, PartialEq, Message)]
+#[rtype(result = "()")]
+pub struct PortfolioChanged {
+    /// Cash, cents.
+    pub cash_cents: f64,
+    /// Portfolio value, cents.
+    pub value_cents: f64,
+    /// Positions, sorted by market.
+    pub positions: Vec<crate::features::portfolio::Position>,
+}
+
+/// Observer → OrderExecutor, Broadcaster: the target markets changed. A market that left
+/// has its resting orders cancelled; its position is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Message)]
+#[rtype(result = "()")]
+pub struct TargetsChanged {
+    /// New targets.
+    pub added: Vec<String>,
+    /// Markets no longer targeted.
+    pub removed: Vec<String>,
+    /// The whole target set now.
+    pub current: Vec<String>,
 }
 
 /// Fault injection for drills and tests: the actor fails as on an unrecoverable error

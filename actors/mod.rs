@@ -20,4 +20,6 @@
 pub mod book_keeper;
 pub mod market_feed;
 pub mod messages;
+pub mod observer;
 pub mod persister;
+pub mod policy;

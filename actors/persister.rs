@@ -2,15 +2,30 @@
 //! acknowledges it (`RecordEnqueued` → Observer); a full buffer refuses and counts. Batches
 //! are written in transactions every `flush_every` or when full; a failed write is retried
 //! with backoff and nothing accepted is lost. Runs on its own arbiter, off the hot path.
+//!
+//! Stream markers from the BookKeeper pass through in order with the acknowledgements. A
+//! refused record leaves a hole in what is stored, so its market is marked stale for the
+//! Observer and a fresh snapshot is requested; it trades again once a snapshot is stored.
 
 use std::time::Duration;
 
 use actix::prelude::*;
 use tracing::{info, warn};
 
-use super::messages::{InjectFailure, PersistRecord, RecordEnqueued};
+use std::collections::HashSet;
+
+use super::messages::{InjectFailure, PersistRecord, RecordEnqueued, RequestSnapshots, StreamMarked, StreamMarker};
 use crate::persist::{BufferCounters, WriteBuffer};
 use crate::storage::{SessionCounters, SessionStatus, Store};
+
+/// Where acknowledgements and stream markers go (the Observer).
+#[derive(Clone)]
+pub struct AckTargets {
+    /// Accepted records.
+    pub records: Recipient<RecordEnqueued>,
+    /// Stream markers, in order with the records.
+    pub markers: Recipient<StreamMarked>,
+}
 
 /// The persister actor. Its database connection is opened by [`OpenSession`], on the
 /// persister's own arbiter: connections belong to the runtime that opened them.
@@ -18,7 +33,11 @@ pub struct Persister {
     buf: WriteBuffer,
     store: Option<Store>,
     session: i64,
-    observer: Option<Recipient<RecordEnqueued>>,
+    observer: Option<AckTargets>,
+    /// Asks the feed for snapshots after a refusal.
+    snapshots: Option<Recipient<RequestSnapshots>>,
+    /// Markets with a refused record and no stored snapshot since.
+    holes: HashSet<String>,
     flush_every: Duration,
     retry: Duration,
     /// Set by [`FlushAndClose`]: later records are refused, since they could not be written.
@@ -28,12 +47,14 @@ pub struct Persister {
 
 impl Persister {
     /// A persister that will write once [`OpenSession`] has connected it.
-    pub fn new(buf: WriteBuffer, flush_every: Duration, observer: Option<Recipient<RecordEnqueued>>) -> Persister {
+    pub fn new(buf: WriteBuffer, flush_every: Duration, observer: Option<AckTargets>) -> Persister {
         Persister {
             buf,
             store: None,
             session: 0,
             observer,
+            snapshots: None,
+            holes: HashSet::new(),
             flush_every,
             retry: Duration::from_millis(100),
             closing: false,
@@ -100,35 +121,74 @@ impl Handler<InjectFailure> for Persister {
     }
 }
 
+impl Persister {
+    /// A refused record of `market`: its stored stream has a hole until a snapshot.
+    fn hole(&mut self, market: &str, snapshot: bool) {
+        let first = self.holes.insert(market.to_owned());
+        if !(first || snapshot) {
+            return;
+        }
+        if first {
+            if let Some(o) = &self.observer {
+                o.markers.do_send(StreamMarked { marker: StreamMarker::Stale { markets: vec![market.to_owned()] } });
+            }
+        }
+        if let Some(feed) = &self.snapshots {
+            feed.do_send(RequestSnapshots { markets: vec![market.to_owned()] });
+        }
+    }
+}
+
 impl Handler<PersistRecord> for Persister {
     type Result = ();
 
     fn handle(&mut self, msg: PersistRecord, ctx: &mut Self::Context) {
-        let r = &msg.record;
-        let ack = RecordEnqueued {
-            market: r.market().to_owned(),
-            sid: r.sid(),
-            seq: r.seq(),
-            recv_ms: r.recv_ms(),
-            snapshot: r.is_snapshot(),
-        };
         if self.closing {
             self.buf.refuse();
             return;
         }
+        let (market, snapshot) = (msg.record.market().to_owned(), msg.record.is_snapshot());
+        let ack = self.observer.as_ref().map(|_| msg.record.clone());
         if !self.buf.offer(msg.record) {
             let dropped = self.buf.counters().dropped;
             if dropped.is_power_of_two() {
                 warn!(dropped, "write buffer full: update refused, not acknowledged");
             }
+            self.hole(&market, snapshot);
             return;
         }
-        if let Some(o) = &self.observer {
-            o.do_send(ack);
+        if snapshot && !self.holes.is_empty() {
+            self.holes.remove(&market);
+        }
+        if let (Some(o), Some(record)) = (&self.observer, ack) {
+            o.records.do_send(RecordEnqueued { record });
         }
         if self.buf.batch_ready() {
             self.flush(ctx);
         }
+    }
+}
+
+impl Handler<StreamMarked> for Persister {
+    type Result = ();
+
+    fn handle(&mut self, msg: StreamMarked, _: &mut Self::Context) {
+        if let Some(o) = &self.observer {
+            o.markers.do_send(msg);
+        }
+    }
+}
+
+/// Connects the feed, which is asked for snapshots after a refused record.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConnectSnapshots(pub Recipient<RequestSnapshots>);
+
+impl Handler<ConnectSnapshots> for Persister {
+    type Result = ();
+
+    fn handle(&mut self, msg: ConnectSnapshots, _: &mut Self::Context) {
+        self.snapshots = Some(msg.0);
     }
 }
 

@@ -30,6 +30,7 @@ pub mod domain;
 pub mod features;
 pub mod feed;
 pub mod kalshi;
+pub mod latency;
 pub mod observer;
 pub mod persist;
 pub mod policy;

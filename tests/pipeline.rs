@@ -69,7 +69,7 @@ async fn under_faults(faults: FaultConfig, run_for: Duration) -> Outcome {
         None,
         |c| c.faults = faults,
         |c| c.feed.stall_timeout = Duration::from_millis(500),
-        Some(probe.clone().recipient()),
+        Some(AckProbe::targets(&probe)),
     )
     .await;
     let started = std::time::Instant::now();

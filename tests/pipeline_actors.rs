@@ -59,7 +59,7 @@ async fn a_full_buffer_stops_acks_counts_drops_and_loses_nothing_accepted() {
             c.persister.batch_size = 10;
             c.persister.flush_interval = Duration::from_millis(20);
         },
-        Some(probe.clone().recipient()),
+        Some(AckProbe::targets(&probe)),
     )
     .await;
     let persister = r.p.persister.clone();
@@ -147,7 +147,7 @@ async fn book_updates_for_the_dashboard_are_throttled_per_market() {
     use kalshi_actor::domain::{Count, Outcome, Price};
     use kalshi_actor::feed::BookEvent;
     let probe = Probe::default().start();
-    let keeper = BookKeeper::new(vec![("M".into(), TickGrid::linear_cent())], probe.clone().recipient()).start();
+    let keeper = BookKeeper::new(vec![("M".into(), TickGrid::linear_cent())], probe.clone().recipient(), None).start();
     keeper.send(ConnectDashboard(probe.clone().recipient())).await.unwrap();
     let snapshot = BookEvent::Snapshot {
         market: "M".into(),

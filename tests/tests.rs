@@ -6,6 +6,7 @@
 mod support;
 
 mod cli;
+mod observe;
 mod pipeline;
 mod pipeline_actors;
 mod sim_rest;

@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
+mod observe;
+mod policy;
 mod sessions;
 mod sim;
 
@@ -34,6 +36,10 @@ pub enum Command {
     Sessions(sessions::SessionsArgs),
     /// Run the Kalshi exchange simulator (REST + WebSocket, synthetic flow, fault injection).
     Sim(Box<sim::SimArgs>),
+    /// Print the 52 observation features of one market from a recorded session or a capture.
+    Observe(Box<observe::ObserveArgs>),
+    /// Run a model on observations (JSON lines in, decisions out).
+    Policy(policy::PolicyArgs),
     /// Write a new RSA key pair for Kalshi API signing and print the key id it will use.
     Keygen(KeygenArgs),
 }
@@ -71,6 +77,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Sim(args) => sim::run(*args),
         Command::Sessions(args) => sessions::run(args),
+        Command::Observe(args) => observe::run(*args),
+        Command::Policy(args) => policy::run(args),
         Command::Keygen(args) => keygen(&args, &mut std::io::stdout()),
     };
     match result {

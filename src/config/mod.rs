@@ -43,7 +43,7 @@ pub struct Config {
 /// Environment names from the seed plan and the key each sets.
 pub const SEED_ENV: &[(&str, &str)] = &[
     ("RL_ACTOR_ENABLED", "actor.enabled"),
-    ("RL_ACTOR_MODEL_ID", "actor.model_id"),
+    ("RL_ACTOR_MODEL_ID", "actor.model"),
     ("RL_ACTOR_TICK_THROTTLE_MS", "actor.tick_throttle_ms"),
     ("RL_ACTOR_TARGET_MARKET_MODE", "actor.target_market_mode"),
     ("RL_ACTOR_CONTRACT_SIZE", "actor.contract_size"),

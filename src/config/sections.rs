@@ -118,14 +118,22 @@ pub enum TargetMarketMode {
 pub struct ActorConfig {
     /// Trade at all. Default `true`. Env: `RL_ACTOR_ENABLED`.
     pub enabled: bool,
-    /// Model to load from `model_weights/`. Default empty: the bundled default model.
-    /// Env: `RL_ACTOR_MODEL_ID`.
-    pub model_id: String,
+    /// Model: a path to a `.zip` (SB3) or `.safetensors` file, or a name under
+    /// `model_weights/`. Default `ppo_default`. Env: `RL_ACTOR_MODEL_ID`.
+    pub model: String,
     /// Least time between two decisions on one market, ms. Default 250.
     /// Env: `RL_ACTOR_TICK_THROTTLE_MS`.
     pub tick_throttle_ms: u64,
     /// `hot`, `config` or `all`. Default `hot`. Env: `RL_ACTOR_TARGET_MARKET_MODE`.
     pub target_market_mode: TargetMarketMode,
+    /// Tickers traded in `config` mode (default: `feed.market_tickers`).
+    pub target_markets: Vec<String>,
+    /// Markets in the hot set. Default 1.
+    pub hot_count: u32,
+    /// Widest YES spread a hot market may have, cents. Default 10.
+    pub hot_max_spread_cents: f64,
+    /// Hot set re-ranked every this many seconds (also the activity window). Default 10.
+    pub hot_rerank_s: u64,
     /// Contracts per order. Default `"10"`. Env: `RL_ACTOR_CONTRACT_SIZE`.
     pub contract_size: Count,
 }
@@ -134,9 +142,13 @@ impl Default for ActorConfig {
     fn default() -> Self {
         ActorConfig {
             enabled: true,
-            model_id: String::new(),
+            model: "ppo_default".into(),
             tick_throttle_ms: 250,
             target_market_mode: TargetMarketMode::Hot,
+            target_markets: Vec::new(),
+            hot_count: 1,
+            hot_max_spread_cents: 10.0,
+            hot_rerank_s: 10,
             contract_size: Count::contracts(10),
         }
     }
@@ -192,11 +204,21 @@ pub struct ObserverConfig {
     pub timezone: String,
     /// `zeros` or `live`. Default `zeros`.
     pub order_features: OrderFeatures,
+    /// Cash of the flat portfolio observed until the executor reports the real one, in
+    /// dollars. Default 1000.
+    pub starting_cash: f64,
+    /// Append every observation sent to the policy to this JSONL file (empty: off).
+    pub log_path: String,
 }
 
 impl Default for ObserverConfig {
     fn default() -> Self {
-        ObserverConfig { timezone: "America/New_York".into(), order_features: OrderFeatures::Zeros }
+        ObserverConfig {
+            timezone: "America/New_York".into(),
+            order_features: OrderFeatures::Zeros,
+            starting_cash: 1000.0,
+            log_path: String::new(),
+        }
     }
 }
 

@@ -67,7 +67,7 @@ fn every_seed_name_works() {
     let c = Config::load_from(FileLayer::None, env(&e)).unwrap();
     assert_eq!(SEED_ENV.len(), e.len());
     assert!(!c.actor.enabled);
-    assert_eq!(c.actor.model_id, "ppo_default");
+    assert_eq!(c.actor.model, "ppo_default");
     assert_eq!(c.actor.tick_throttle_ms, 125);
     assert_eq!(c.actor.target_market_mode, TargetMarketMode::All);
     assert_eq!(c.actor.contract_size.hundredths(), 250);

@@ -62,8 +62,26 @@ pub fn validate(c: &Config, allow_prod_env: Option<&str>) -> Vec<Problem> {
     if !c.actor.contract_size.is_positive() {
         out.push(problem("actor.contract_size", "must be positive"));
     }
-    if c.actor.model_id.contains('/') || c.actor.model_id.contains("..") {
-        out.push(problem("actor.model_id", "is a name under model_weights/, not a path"));
+    if c.actor.model.trim().is_empty() {
+        out.push(problem("actor.model", "must name a model (a path, or a name under model_weights/)"));
+    }
+    if c.actor.target_market_mode == crate::config::TargetMarketMode::Config
+        && c.actor.target_markets.is_empty()
+        && c.feed.market_tickers.is_empty()
+    {
+        out.push(problem(
+            "actor.target_markets",
+            "target_market_mode = \"config\" needs tickers (here or in feed.market_tickers)",
+        ));
+    }
+    if c.actor.hot_count == 0 {
+        out.push(problem("actor.hot_count", "must be at least 1"));
+    }
+    if !(c.actor.hot_max_spread_cents.is_finite() && c.actor.hot_max_spread_cents > 0.0) {
+        out.push(problem("actor.hot_max_spread_cents", "must be a positive number of cents"));
+    }
+    if c.actor.hot_rerank_s == 0 {
+        out.push(problem("actor.hot_rerank_s", "must be at least 1 second"));
     }
 
     let url = c.persister.database_url.expose();
@@ -79,8 +97,11 @@ pub fn validate(c: &Config, allow_prod_env: Option<&str>) -> Vec<Problem> {
             "buffer_capacity, batch_size and flush_interval must be positive",
         ));
     }
-    if c.observer.timezone.trim().is_empty() {
-        out.push(problem("observer.timezone", "must name an IANA time zone"));
+    if let Err(e) = crate::observer::parse_timezone(c.observer.timezone.trim()) {
+        out.push(problem("observer.timezone", e));
+    }
+    if !(c.observer.starting_cash.is_finite() && c.observer.starting_cash >= 0.0) {
+        out.push(problem("observer.starting_cash", "must be a non-negative number of dollars"));
     }
     if c.web.listen.parse::<SocketAddr>().is_err() {
         out.push(problem("web.listen", format!("{:?} is not an address such as 127.0.0.1:8080", c.web.listen)));

@@ -38,11 +38,8 @@ pub struct HotStats {
 pub fn stats_of(book: &OrderBook) -> Option<HotStats> {
     let near = |o: Outcome| -> Option<(f64, f64)> {
         let best = book.best_bid(o)?.price.cents_f64();
-        let depth = book
-            .bids(o)
-            .take_while(|l| best - l.price.cents_f64() <= NEAR_TOUCH_CENTS)
-            .map(|l| l.size.as_f64())
-            .sum();
+        let depth =
+            book.bids(o).take_while(|l| best - l.price.cents_f64() <= NEAR_TOUCH_CENTS).map(|l| l.size.as_f64()).sum();
         Some((best, depth))
     };
     let (yb, yd) = near(Outcome::Yes)?;

@@ -14,6 +14,7 @@
 //! live and offline identical.
 
 pub mod hot;
+pub mod log;
 pub mod offline;
 pub mod throttle;
 
@@ -214,9 +215,9 @@ impl ObserverCore {
     ) -> Option<Observation> {
         let point = self.last_point.get(market)?;
         let (history, current) = self.stream.view(market)?;
-        let pv = portfolio
-            .value_cents
-            .unwrap_or_else(|| offline_pv(portfolio.cash_cents, &portfolio.positions, |m| self.latest_yes_mid_cents(m)));
+        let pv = portfolio.value_cents.unwrap_or_else(|| {
+            offline_pv(portfolio.cash_cents, &portfolio.positions, |m| self.latest_yes_mid_cents(m))
+        });
         let input = ObservationInput {
             book: point.markets.get(market),
             history,

@@ -88,7 +88,8 @@ fn the_observation_is_the_contract_built_from_the_same_states() {
     let mut checked = 0;
     for r in &records {
         c.on_record(r);
-        let b = books.entry(r.market().to_owned()).or_insert_with(|| OrderBook::new(r.market(), TickGrid::linear_cent()));
+        let b =
+            books.entry(r.market().to_owned()).or_insert_with(|| OrderBook::new(r.market(), TickGrid::linear_cent()));
         apply_record(b, r).unwrap();
         if reference.push(r.recv_ms(), r.market(), MarketBook::from_book(b)).is_some() && c.state("A").is_some() {
             let (hist, cur) = reference.view("A").unwrap();
@@ -157,7 +158,8 @@ fn frame(kind: &str, sid: u64, seq: u64, msg: &str) -> String {
 fn a_capture_replays_into_the_live_records() {
     let sub = r#"{"id":1,"type":"subscribed","msg":{"channel":"orderbook_delta","sid":1}}"#;
     let snap_a = r#"{"market_ticker":"A","yes_dollars_fp":[["0.40","10.00"]],"no_dollars_fp":[["0.55","5.00"]]}"#;
-    let d = |p: &str, n: &str| format!(r#"{{"market_ticker":"A","price_dollars":"{p}","delta_fp":"{n}","side":"yes"}}"#);
+    let d =
+        |p: &str, n: &str| format!(r#"{{"market_ticker":"A","price_dollars":"{p}","delta_fp":"{n}","side":"yes"}}"#);
     let frames = [
         (1_000, sub.to_owned()),
         (1_001, frame("orderbook_snapshot", 1, 1, snap_a)),

@@ -83,8 +83,8 @@ pub struct ModelCard {
 impl ModelCard {
     /// Reads and parses a card file.
     pub fn read(path: &Path) -> Result<ModelCard, PolicyError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| PolicyError::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| PolicyError::Io { path: path.display().to_string(), source })?;
         serde_json::from_str(&text).map_err(|e| PolicyError::Card(format!("{}: {e}", path.display())))
     }
 }
@@ -126,7 +126,11 @@ pub fn check(card: &ModelCard, expect: &Expectations) -> Result<(), PolicyError>
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(PolicyError::Card(format!("model card {:?} contradicts the configuration: {}", card.model, problems.join("; "))))
+        Err(PolicyError::Card(format!(
+            "model card {:?} contradicts the configuration: {}",
+            card.model,
+            problems.join("; ")
+        )))
     }
 }
 
@@ -151,10 +155,9 @@ fn activation_from_name(name: &str) -> Result<Activation, PolicyError> {
 
 /// Loads a safetensors model assembled as its card's `architecture` says.
 pub fn load_safetensors(path: &Path, card: &ModelCard) -> Result<PolicyModel, PolicyError> {
-    let arch = card
-        .architecture
-        .as_ref()
-        .ok_or_else(|| PolicyError::Card(format!("card {:?} has no `architecture` for a safetensors model", card.model)))?;
+    let arch = card.architecture.as_ref().ok_or_else(|| {
+        PolicyError::Card(format!("card {:?} has no `architecture` for a safetensors model", card.model))
+    })?;
     if arch.obs_dim != OBS_DIM {
         return Err(PolicyError::ObservationSize { found: arch.obs_dim, expected: OBS_DIM });
     }

@@ -54,9 +54,7 @@ pub fn resolve(spec: &str, weights_dir: &Path) -> Result<PathBuf, PolicyError> {
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter_map(|n| {
-                    n.strip_suffix(".zip").or_else(|| n.strip_suffix(".safetensors")).map(str::to_owned)
-                })
+                .filter_map(|n| n.strip_suffix(".zip").or_else(|| n.strip_suffix(".safetensors")).map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default();
@@ -74,9 +72,9 @@ pub fn load(spec: &str, weights_dir: &Path, expect: Option<&Expectations>) -> Re
     let card_file = card_path(&path);
     let card = if card_file.is_file() { Some(ModelCard::read(&card_file)?) } else { None };
     let model = if path.extension().is_some_and(|e| e == "safetensors") {
-        let card = card.as_ref().ok_or_else(|| {
-            PolicyError::Card(format!("a safetensors model needs its card {}", card_file.display()))
-        })?;
+        let card = card
+            .as_ref()
+            .ok_or_else(|| PolicyError::Card(format!("a safetensors model needs its card {}", card_file.display())))?;
         card::load_safetensors(&path, card)?
     } else {
         PolicyModel::load_sb3(&path)?

@@ -166,6 +166,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Streams the records of a session in the order they were received, calling `f` on
+    /// each (nothing is loaded at once); returns how many.
+    pub async fn each_record(&self, session_id: i64, mut f: impl FnMut(BookRecord)) -> Result<u64, StoreError> {
+        let mut rows = self.raw_records(session_id, None, i64::MAX);
+        let mut n = 0;
+        while let Some(raw) = rows.try_next().await? {
+            f(raw.decode()?.1);
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Rebuilds the final book of every market of a session by replaying its records
     /// (streamed, not loaded at once). `grid_for` gives each market's tick grid.
     pub async fn rebuild_books(

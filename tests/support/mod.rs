@@ -17,6 +17,12 @@ pub fn kalshi_actor() -> Command {
     cmd
 }
 
+/// The bundled default model, by absolute path (tests run the binary in temporary
+/// directories, where `model_weights/` does not exist).
+pub fn default_model() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/model_weights/ppo_default.zip").to_owned()
+}
+
 /// Runs a command and returns its output with stdout and stderr as text.
 pub fn run(cmd: &mut Command) -> (Output, String, String) {
     let out = cmd.output().expect("binary runs");

@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use actix::{Actor, Recipient};
-use kalshi_actor::actors::messages::{GetBook, RecordEnqueued};
+use actix::Actor;
+use kalshi_actor::actors::messages::{GetBook, RecordEnqueued, StreamMarked, StreamMarker};
+use kalshi_actor::actors::persister::AckTargets;
 use kalshi_actor::app::{self, Pipeline};
 use kalshi_actor::book::{BookSnapshot, SyncState};
 use kalshi_actor::config::{Config, FileLayer};
@@ -72,7 +73,7 @@ impl Running {
         db: Option<&str>,
         sim_config: impl FnOnce(&mut SimConfig),
         config: impl FnOnce(&mut Config),
-        observer: Option<Recipient<RecordEnqueued>>,
+        observer: Option<AckTargets>,
     ) -> Running {
         let sim = TestSim::start(1, |c| {
             c.flow = Some(FlowConfig::default());
@@ -121,16 +122,26 @@ impl Running {
     }
 }
 
-/// Counts the Persister's acknowledgements, as the Observer will receive them.
+/// Counts the Persister's acknowledgements and stream markers, as the Observer receives
+/// them, and checks their order: a record never follows a boundary that covers its ms.
 #[derive(Default)]
 pub struct AckProbe {
     acks: u64,
+    through: i64,
+    boundaries: u64,
+    stale_markers: u64,
+    out_of_order: u64,
 }
 
 impl AckProbe {
     /// A started probe.
     pub fn started() -> actix::Addr<AckProbe> {
         AckProbe::default().start()
+    }
+
+    /// The probe as the Persister's acknowledgement targets.
+    pub fn targets(probe: &actix::Addr<AckProbe>) -> AckTargets {
+        AckTargets { records: probe.clone().recipient(), markers: probe.clone().recipient() }
     }
 }
 
@@ -140,8 +151,24 @@ impl Actor for AckProbe {
 
 impl actix::Handler<RecordEnqueued> for AckProbe {
     type Result = ();
-    fn handle(&mut self, _: RecordEnqueued, _: &mut Self::Context) {
+    fn handle(&mut self, msg: RecordEnqueued, _: &mut Self::Context) {
         self.acks += 1;
+        if self.boundaries > 0 && msg.record.recv_ms() <= self.through {
+            self.out_of_order += 1;
+        }
+    }
+}
+
+impl actix::Handler<StreamMarked> for AckProbe {
+    type Result = ();
+    fn handle(&mut self, msg: StreamMarked, _: &mut Self::Context) {
+        match msg.marker {
+            StreamMarker::Through { ms } => {
+                self.boundaries += 1;
+                self.through = self.through.max(ms);
+            }
+            StreamMarker::Stale { .. } => self.stale_markers += 1,
+        }
     }
 }
 
@@ -154,5 +181,17 @@ impl actix::Handler<Acks> for AckProbe {
     type Result = u64;
     fn handle(&mut self, _: Acks, _: &mut Self::Context) -> u64 {
         self.acks
+    }
+}
+
+/// (boundaries, stale markers, records that came after a boundary covering them).
+#[derive(actix::Message)]
+#[rtype(result = "(u64, u64, u64)")]
+pub struct Markers;
+
+impl actix::Handler<Markers> for AckProbe {
+    type Result = actix::MessageResult<Markers>;
+    fn handle(&mut self, _: Markers, _: &mut Self::Context) -> Self::Result {
+        actix::MessageResult((self.boundaries, self.stale_markers, self.out_of_order))
     }
 }
