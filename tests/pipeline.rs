@@ -13,7 +13,7 @@ use kalshi_actor::feed::FeedCounters;
 use kalshi_actor::sim::faults::FaultConfig;
 use kalshi_actor::storage::{SessionCounters, Store};
 
-use crate::support::pipeline::{ours, AckProbe, Acks, Running, WAIT};
+use crate::support::pipeline::{ours, AckProbe, Acks, Markers, Running, WAIT};
 
 #[actix_web::test]
 async fn books_match_the_exchange_and_sqlite_rebuilds_them() {
@@ -57,8 +57,9 @@ async fn books_match_and_the_database_rebuilds_them(db: Option<&str>) {
     assert_eq!((row.records(), row.status.as_str()), (closed.written, "closed"));
 }
 
-/// What the feed, the keeper and the acknowledgement probe saw.
-type Outcome = ((FeedCounters, ConnectionCounters), KeeperCounters, u64);
+/// What the feed, the keeper and the acknowledgement probe saw (acks, and boundaries,
+/// stale markers and records out of order with the boundaries).
+type Outcome = ((FeedCounters, ConnectionCounters), KeeperCounters, u64, (u64, u64, u64));
 
 /// Runs the pipeline against a simulator with `faults` while flow steps for `run_for`,
 /// then waits for the books to recover and equal the exchange's.
@@ -83,22 +84,27 @@ async fn under_faults(faults: FaultConfig, run_for: Duration) -> Outcome {
     r.books_equal("books to recover and equal the exchange's").await;
     let feed = r.p.feed.send(GetFeedCounters).await.unwrap();
     let (keeper, _) = r.p.keeper.send(GetKeeperCounters).await.unwrap();
-    (feed, keeper, probe.send(Acks).await.unwrap())
+    (feed, keeper, probe.send(Acks).await.unwrap(), probe.send(Markers).await.unwrap())
 }
 
 #[actix_web::test]
 async fn sequence_gaps_go_stale_and_recover_by_snapshot_without_acks_while_stale() {
-    let ((feed, _), keeper, acks) =
+    let ((feed, _), keeper, acks, (boundaries, stale, out_of_order)) =
         under_faults(FaultConfig { skip_seq_prob: 0.02, ..Default::default() }, Duration::from_secs(2)).await;
     assert!(feed.gaps >= 3, "{feed:?}");
     assert!(keeper.snapshots > 3, "snapshots re-requested after gaps: {keeper:?}");
     assert_eq!(acks, keeper.snapshots + keeper.deltas, "exactly the applied updates were acknowledged");
+    // The observer hears of every gap in order with the records, and of ms boundaries.
+    assert!(stale > feed.gaps, "stale markers: the start plus one per gap ({stale} vs {})", feed.gaps);
+    assert!(boundaries > 10, "{boundaries}");
+    assert_eq!(out_of_order, 0, "no record after a boundary that covers its ms");
 }
 
 #[actix_web::test]
 async fn twenty_disconnects_are_each_recovered() {
     let faults = FaultConfig { disconnect_every: Some(Duration::from_millis(150)), ..Default::default() };
-    let ((_, conn), keeper, acks) = under_faults(faults, Duration::from_secs(6)).await;
+    let ((_, conn), keeper, acks, (_, _, out_of_order)) = under_faults(faults, Duration::from_secs(6)).await;
+    assert_eq!(out_of_order, 0);
     assert!(conn.connects >= 20, "{conn:?}");
     assert!(conn.disconnects >= 19, "{conn:?}");
     assert_eq!(acks, keeper.snapshots + keeper.deltas);
@@ -113,7 +119,7 @@ async fn garbage_frames_are_counted_and_the_service_stays_healthy() {
         duplicate_prob: 0.1,
         ..Default::default()
     };
-    let ((feed, conn), keeper, _) = under_faults(faults, Duration::from_secs(1)).await;
+    let ((feed, conn), keeper, _, _) = under_faults(faults, Duration::from_secs(1)).await;
     assert!(feed.malformed.get("envelope").copied().unwrap_or(0) > 0, "{feed:?}");
     assert!(feed.malformed.get("orderbook_delta").copied().unwrap_or(0) > 0, "{feed:?}");
     assert!(feed.ignored.get("mystery_event").copied().unwrap_or(0) > 0, "{feed:?}");
@@ -128,7 +134,8 @@ async fn a_stalled_market_is_detected_within_the_timeout() {
     let stalled = sim.handle.sim.lock().engine.tickers()[0].clone();
     drop(sim);
     let faults = FaultConfig { stall_market: Some(stalled), ..Default::default() };
-    let ((feed, conn), _, _) = under_faults(faults, Duration::from_millis(1_500)).await;
+    let ((feed, conn), _, _, (_, stale, _)) = under_faults(faults, Duration::from_millis(1_500)).await;
+    assert!(stale >= 2, "the stalled market was marked stale for the observer");
     assert!(feed.stalled_markets >= 1, "{feed:?}");
     assert_eq!(conn.connects, 1, "the socket stayed up");
 }

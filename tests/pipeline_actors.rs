@@ -9,7 +9,7 @@ use kalshi_actor::actors::messages::InjectFailure;
 use kalshi_actor::actors::persister::{FlushAndClose, GetPersisterCounters, GetPersisterRestarts};
 use kalshi_actor::storage::{SessionCounters, Store};
 
-use crate::support::pipeline::{AckProbe, Acks, Running, WAIT};
+use crate::support::pipeline::{AckProbe, Acks, Markers, Running, WAIT};
 use crate::support::wait_until;
 
 #[actix_web::test]
@@ -89,6 +89,8 @@ async fn a_full_buffer_stops_acks_counts_drops_and_loses_nothing_accepted() {
     let (full, pending) = r.p.persister.send(GetPersisterCounters).await.unwrap();
     assert_eq!(pending, 40, "capacity reached");
     assert_eq!(probe.send(Acks).await.unwrap(), full.accepted, "refused updates were not acknowledged");
+    let (_, stale, _) = probe.send(Markers).await.unwrap();
+    assert!(stale >= 2, "a refused record marks its market stale for the observer (after the start's marker)");
     sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
     drop(blocker);
 

@@ -12,3 +12,4 @@ mod pipeline_actors;
 mod sim_rest;
 mod sim_rest_more;
 mod sim_ws;
+mod trading;

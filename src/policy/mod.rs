@@ -16,6 +16,8 @@ pub mod load;
 pub mod sb3;
 
 #[cfg(test)]
+mod load_tests;
+#[cfg(test)]
 mod tests;
 
 /// Length of the observation vector the policy consumes.

@@ -63,6 +63,8 @@ pub struct Running {
     pub markets: Vec<Market>,
     pub p: Pipeline,
     pub db: String,
+    /// The Observer and Policy, when started with them.
+    pub trading: Option<app::Trading>,
     _dir: tempfile::TempDir,
 }
 
@@ -74,6 +76,22 @@ impl Running {
         sim_config: impl FnOnce(&mut SimConfig),
         config: impl FnOnce(&mut Config),
         observer: Option<AckTargets>,
+    ) -> Running {
+        Running::start_inner(markets, db, sim_config, config, observer.map_or(Chain::None, Chain::Probe)).await
+    }
+
+    /// Starts both, plus the Observer and the Policy (`app::start_trading`) on the
+    /// acknowledgements.
+    pub async fn start_trading(markets: usize, config: impl FnOnce(&mut Config)) -> Running {
+        Running::start_inner(markets, None, |_| {}, config, Chain::Trading).await
+    }
+
+    async fn start_inner(
+        markets: usize,
+        db: Option<&str>,
+        sim_config: impl FnOnce(&mut SimConfig),
+        config: impl FnOnce(&mut Config),
+        chain: Chain,
     ) -> Running {
         let sim = TestSim::start(1, |c| {
             c.flow = Some(FlowConfig::default());
@@ -90,8 +108,25 @@ impl Running {
         let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
         let markets = app::select_markets(&cfg, &rest).await.unwrap();
         assert_eq!(markets.iter().map(|m| m.ticker.clone()).collect::<Vec<_>>(), tickers);
+        let (observer, trading) = match chain {
+            Chain::None => (None, None),
+            Chain::Probe(t) => (Some(t), None),
+            Chain::Trading => {
+                cfg.actor.model = super::default_model();
+                let model = app::load_model(&cfg).unwrap();
+                let t = app::start_trading(&cfg, &markets, &model).unwrap();
+                let acks = AckTargets { records: t.observer.clone().recipient(), markers: t.observer.clone().recipient() };
+                (Some(acks), Some(t))
+            }
+        };
         let p = app::start_pipeline(&cfg, &exchange, rest.clone(), &markets, observer).await.unwrap();
-        Running { sim, tickers, rest, markets, p, db, _dir: dir }
+        if let Some(t) = &trading {
+            t.observer.do_send(kalshi_actor::actors::observer::ConnectObserver {
+                targets: Vec::new(),
+                snapshots: Some(p.feed.clone().recipient()),
+            });
+        }
+        Running { sim, tickers, rest, markets, p, db, trading, _dir: dir }
     }
 
     /// Runs `n` flow steps, numbered from `from`.
@@ -120,6 +155,12 @@ impl Running {
         })
         .await
     }
+}
+
+enum Chain {
+    None,
+    Probe(AckTargets),
+    Trading,
 }
 
 /// Counts the Persister's acknowledgements and stream markers, as the Observer receives
