@@ -37,6 +37,7 @@ bench: ## Criterion benchmarks (book, feed parse, simulator, pipeline, persisten
 	$(CARGO) bench --locked --bench book
 	$(CARGO) bench --locked --bench sim
 	$(CARGO) bench --locked --bench policy
+	$(CARGO) bench --locked --bench observer
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) bench --locked --bench pipeline
 
 clean: ## Remove build output

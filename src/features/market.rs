@@ -16,11 +16,17 @@ pub const MARKET_LEN: usize = 21;
 pub const NO_STATE_DEFAULT: [f64; MARKET_LEN] =
     [0.49, 0.51, 0.49, 0.51, 0.02, 0.02, 0.5, 0.5, 0.01, 0.01, 0.01, 0.0, 0.0, 0.0, 0.1, 0.1, 0.5, 0.5, 0.0, 1.0, 1.0];
 
-/// One market's state as the observation sees it: YES bids and NO bids (NO in NO terms).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// One market's state as the observation sees it: YES bids and NO bids (NO in NO terms),
+/// with the best YES bid and ask and the total size computed once (the point stream reads
+/// them for every point; the arithmetic is the same as the feature code's, so the values
+/// are identical).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketBook {
     yes_bids: Vec<(Price, Count)>,
     no_bids: Vec<(Price, Count)>,
+    yes_bid: Option<f64>,
+    yes_ask: Option<f64>,
+    total: f64,
 }
 
 /// One level of one of the four books, in cents and contracts.
@@ -30,7 +36,17 @@ impl MarketBook {
     /// A book from YES and NO bid levels; levels with size ≤ 0 are dropped.
     pub fn new(yes_bids: &[(Price, Count)], no_bids: &[(Price, Count)]) -> MarketBook {
         let keep = |v: &[(Price, Count)]| v.iter().copied().filter(|(_, s)| s.is_positive()).collect();
-        MarketBook { yes_bids: keep(yes_bids), no_bids: keep(no_bids) }
+        MarketBook::summarized(keep(yes_bids), keep(no_bids))
+    }
+
+    fn summarized(yes_bids: Vec<(Price, Count)>, no_bids: Vec<(Price, Count)>) -> MarketBook {
+        let yes_bid = yes_bids.iter().map(|(p, _)| p.cents_f64()).reduce(f64::max);
+        let yes_ask = no_bids.iter().map(|(p, _)| p.complement().cents_f64()).reduce(f64::min);
+        let vy: f64 = yes_bids.iter().map(|(_, s)| s.as_f64()).sum();
+        let vn: f64 = no_bids.iter().map(|(_, s)| s.as_f64()).sum();
+        // The four books in feature order: YES bids, NO bids, YES asks (= NO bids), NO asks.
+        let total = [vy, vn, vn, vy].iter().sum();
+        MarketBook { yes_bids, no_bids, yes_bid, yes_ask, total }
     }
 
     /// The state of a [`BookSnapshot`].
@@ -42,7 +58,7 @@ impl MarketBook {
     /// The state of a live [`OrderBook`].
     pub fn from_book(b: &OrderBook) -> MarketBook {
         let side = |o| b.bids(o).filter(|l| l.size.is_positive()).map(|l| (l.price, l.size)).collect();
-        MarketBook { yes_bids: side(crate::domain::Outcome::Yes), no_bids: side(crate::domain::Outcome::No) }
+        MarketBook::summarized(side(crate::domain::Outcome::Yes), side(crate::domain::Outcome::No))
     }
 
     fn levels(v: &[(Price, Count)], complement: bool) -> Vec<Lvl> {
@@ -66,8 +82,7 @@ impl MarketBook {
 
     /// Best YES bid and best YES ask in cents, each possibly missing.
     pub fn yes_bid_ask(&self) -> (Option<f64>, Option<f64>) {
-        let [yb, _, ya, _] = self.four();
-        (best_bid(&yb), best_ask(&ya))
+        (self.yes_bid, self.yes_ask)
     }
 
     /// The YES mid in cents, `(yb + ya)/2`, unclamped; `None` unless both sides exist.
@@ -86,7 +101,7 @@ impl MarketBook {
 
     /// Total size in all four books, in contracts (the `V` of the activity score).
     pub fn total_size(&self) -> f64 {
-        self.four().iter().map(|b| volume(b)).sum()
+        self.total
     }
 }
 

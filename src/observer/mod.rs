@@ -159,10 +159,19 @@ impl ObserverCore {
     fn completed(&mut self, point: Point) -> Arc<Point> {
         let point = Arc::new(point);
         for m in point.markets.keys() {
-            if let Some(seq) = self.open_seq.get(m) {
-                self.point_seq.insert(m.clone(), *seq);
+            let seq = self.open_seq.get(m).copied().unwrap_or(0);
+            match self.point_seq.get_mut(m) {
+                Some(s) => *s = seq,
+                None => {
+                    self.point_seq.insert(m.clone(), seq);
+                }
             }
-            self.last_point.insert(m.clone(), point.clone());
+            match self.last_point.get_mut(m) {
+                Some(p) => *p = point.clone(),
+                None => {
+                    self.last_point.insert(m.clone(), point.clone());
+                }
+            }
         }
         point
     }
@@ -184,7 +193,7 @@ impl ObserverCore {
 
     /// The market's state at its last complete point.
     pub fn state(&self, market: &str) -> Option<&MarketBook> {
-        self.last_point.get(market).and_then(|p| p.markets.get(market))
+        self.last_point.get(market).and_then(|p| p.markets.get(market)).map(|b| &**b)
     }
 
     /// The latest YES mid of `market` in cents as of the last complete point.
@@ -219,7 +228,7 @@ impl ObserverCore {
             offline_pv(portfolio.cash_cents, &portfolio.positions, |m| self.latest_yes_mid_cents(m))
         });
         let input = ObservationInput {
-            book: point.markets.get(market),
+            book: point.markets.get(market).map(|b| &**b),
             history,
             current,
             time: local_time(current.ts_ms, self.tz),

@@ -15,6 +15,7 @@
 //! [`PointStream::points`] lets a batch caller detect that case.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::market::MarketBook;
 
@@ -60,26 +61,26 @@ pub struct Point {
     /// Mean tanh momentum contribution over markets with ≥ 3 mids.
     pub momentum: f64,
     /// The markets of the point with their state at the end of the ms.
-    pub markets: BTreeMap<String, MarketBook>,
+    pub markets: BTreeMap<String, Arc<MarketBook>>,
 }
 
 impl Point {
     /// `price(m)`: the YES mid probability of `market` in this point, 0.5 if absent.
     pub fn price(&self, market: &str) -> f64 {
-        self.markets.get(market).map_or(0.5, MarketBook::yes_mid_prob)
+        self.markets.get(market).map_or(0.5, |b| b.yes_mid_prob())
     }
 }
 
 /// The incremental point stream of all markets.
 #[derive(Debug, Clone, Default)]
 pub struct PointStream {
-    open: Option<(i64, BTreeMap<String, MarketBook>)>,
+    open: Option<(i64, BTreeMap<String, Arc<MarketBook>>)>,
     prev_ts: Option<i64>,
     points: u64,
     /// Last three YES mids per market, in first-seen order (the order of the mean).
     mids: Vec<Vec<f64>>,
     mid_index: BTreeMap<String, usize>,
-    latest: BTreeMap<String, MarketBook>,
+    latest: BTreeMap<String, Arc<MarketBook>>,
     views: BTreeMap<String, Vec<ViewPoint>>,
 }
 
@@ -98,7 +99,12 @@ impl PointStream {
             _ => None,
         };
         let (_, markets) = self.open.get_or_insert_with(|| (ts_ms, BTreeMap::new()));
-        markets.insert(market.to_string(), book);
+        match markets.get_mut(market) {
+            Some(b) => *b = Arc::new(book),
+            None => {
+                markets.insert(market.to_owned(), Arc::new(book));
+            }
+        }
         closed
     }
 
@@ -107,15 +113,18 @@ impl PointStream {
         let (ts_ms, markets) = self.open.take()?;
         let time_gap = self.prev_ts.map_or(0.0, |p| (ts_ms - p) as f64 / 1000.0);
         let k = markets.len() as f64;
-        let v: f64 = markets.values().map(MarketBook::total_size).sum();
+        let v: f64 = markets.values().map(|b| b.total_size()).sum();
         let activity_score = (k * (1.0 + v).ln() / 1000.0).min(1.0);
         for (m, b) in &markets {
             let Some(mid) = b.yes_mid_cents() else { continue };
-            let next = self.mids.len();
-            let i = *self.mid_index.entry(m.clone()).or_insert(next);
-            if i == next {
-                self.mids.push(Vec::new());
-            }
+            let i = match self.mid_index.get(m) {
+                Some(i) => *i,
+                None => {
+                    self.mid_index.insert(m.clone(), self.mids.len());
+                    self.mids.push(Vec::new());
+                    self.mids.len() - 1
+                }
+            };
             let list = &mut self.mids[i];
             list.push(mid);
             if list.len() > 3 {
@@ -133,8 +142,16 @@ impl PointStream {
             .collect();
         let momentum = mean(&contributions).unwrap_or(0.0);
         for (m, b) in &markets {
-            self.latest.insert(m.clone(), b.clone());
-            let view = self.views.entry(m.clone()).or_default();
+            match self.latest.get_mut(m) {
+                Some(l) => *l = b.clone(),
+                None => {
+                    self.latest.insert(m.clone(), b.clone());
+                }
+            }
+            let view = match self.views.get_mut(m) {
+                Some(v) => v,
+                None => self.views.entry(m.clone()).or_default(),
+            };
             view.push(ViewPoint { ts_ms, time_gap, activity_score, momentum, yes_mid_cents: b.yes_mid_cents() });
             if view.len() > HISTORY_LEN + 1 {
                 view.remove(0);
@@ -158,7 +175,7 @@ impl PointStream {
     /// The state of `market` as of the last closed point (same-millisecond updates
     /// included; updates of the still-open point are not), if any.
     pub fn latest(&self, market: &str) -> Option<&MarketBook> {
-        self.latest.get(market)
+        self.latest.get(market).map(|b| &**b)
     }
 
     /// The YES mid of `market` in cents as of the last closed point, if it has one.

@@ -25,7 +25,7 @@ fn updates_group_by_exact_ms_and_keep_the_latest_state() {
     let p = s.push(1500, "A", bk(41, 43, 5)).unwrap();
     assert_eq!(p.ts_ms, 1000);
     assert_eq!(s.latest("A"), Some(&bk(41, 43, 3)), "as of the closed point");
-    assert_eq!(p.markets["A"], bk(41, 43, 3));
+    assert_eq!(*p.markets["A"], bk(41, 43, 3));
     // First point: gap 0, momentum 0, activity from the normal formula (module doc):
     // k = 2, V = 4·3 + 4·2 = 20 (each level counts in a bid book and an ask book).
     assert_eq!((p.time_gap, p.momentum), (0.0, 0.0));
