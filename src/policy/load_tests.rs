@@ -42,9 +42,10 @@ fn the_default_model_loads_with_its_card() {
 
 #[test]
 fn a_card_contradicting_the_configuration_is_refused_with_every_reason() {
-    let e = load("ppo_default", &weights(), Some(&Expectations { order_features: "live".into(), timezone: "UTC".into() }))
-        .unwrap_err()
-        .to_string();
+    let e =
+        load("ppo_default", &weights(), Some(&Expectations { order_features: "live".into(), timezone: "UTC".into() }))
+            .unwrap_err()
+            .to_string();
     assert!(e.contains("order_features = \"zeros\", configured observer.order_features = \"live\""), "{e}");
     assert!(e.contains("timezone \"America/New_York\", configured observer.timezone = \"UTC\""), "{e}");
     let mut card = default_card();

@@ -115,7 +115,8 @@ impl Running {
                 cfg.actor.model = super::default_model();
                 let model = app::load_model(&cfg).unwrap();
                 let t = app::start_trading(&cfg, &markets, &model).unwrap();
-                let acks = AckTargets { records: t.observer.clone().recipient(), markers: t.observer.clone().recipient() };
+                let acks =
+                    AckTargets { records: t.observer.clone().recipient(), markers: t.observer.clone().recipient() };
                 (Some(acks), Some(t))
             }
         };
