@@ -192,3 +192,99 @@ pub struct BookUpdated {
     /// Its receive time, Unix ms.
     pub recv_ms: i64,
 }
+
+/// Anyone (the web control endpoint, a risk limit) → OrderExecutor: stop placing orders and
+/// cancel every resting order.
+#[derive(Debug, Clone, PartialEq, Eq, Message)]
+#[rtype(result = "()")]
+pub struct HaltTrading {
+    /// Why (`operator`, `max_daily_loss`, …).
+    pub reason: String,
+}
+
+/// Anyone → OrderExecutor: trading may resume (after a halt).
+#[derive(Debug, Clone, PartialEq, Eq, Message)]
+#[rtype(result = "()")]
+pub struct ResumeTrading;
+
+/// What happened to one of our orders (OrderExecutor → Observer, Broadcaster, Persister).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderEventKind {
+    /// The request left (client order id recorded).
+    Sent,
+    /// The exchange accepted it (`OrderPlaced`).
+    Placed,
+    /// Price or size changed (`OrderAmended`).
+    Amended,
+    /// Canceled, by us or the exchange (`OrderCanceled`).
+    Canceled,
+    /// Refused by risk or by the exchange (`OrderRejected`).
+    Rejected,
+    /// Fully filled.
+    Executed,
+    /// The outcome of a request is unknown until reconciliation.
+    Unknown,
+}
+
+/// OrderExecutor → Observer, Broadcaster, Persister: an order's state changed
+/// (OrderPlaced, OrderAmended, OrderCanceled, OrderRejected are its kinds).
+#[derive(Debug, Clone, PartialEq, Eq, Message, serde::Serialize)]
+#[rtype(result = "()")]
+pub struct OrderEvent {
+    /// What happened.
+    pub kind: OrderEventKind,
+    /// Market.
+    pub market: String,
+    /// Our id.
+    pub client_order_id: String,
+    /// The exchange's id, once known.
+    pub order_id: Option<String>,
+    /// `bid` (buy YES) or `ask` (sell YES).
+    pub side: crate::domain::BookSide,
+    /// YES limit price.
+    pub price: crate::domain::Price,
+    /// Remaining contracts.
+    pub remaining: crate::domain::Count,
+    /// Filled contracts so far.
+    pub filled: crate::domain::Count,
+    /// Why (rejections, cancels), empty otherwise.
+    pub reason: String,
+    /// When, Unix ms.
+    pub ts_ms: i64,
+}
+
+/// OrderExecutor → Observer, Broadcaster, Persister: a market's position changed.
+#[derive(Debug, Clone, PartialEq, Eq, Message, serde::Serialize)]
+#[rtype(result = "()")]
+pub struct PositionChanged {
+    /// Market.
+    pub market: String,
+    /// Signed contracts (+YES, −NO).
+    pub position: crate::domain::Count,
+    /// Cost basis of the open position.
+    pub cost_basis: crate::domain::Money,
+    /// Realized P&L in this market.
+    pub realized_pnl: crate::domain::Money,
+    /// Fees paid in this market.
+    pub fees: crate::domain::Money,
+    /// When, Unix ms.
+    pub ts_ms: i64,
+}
+
+/// OrderExecutor → Broadcaster, Persister: a risk limit fired, a halt or a resume.
+#[derive(Debug, Clone, PartialEq, Eq, Message, serde::Serialize)]
+#[rtype(result = "()")]
+pub struct RiskEvent {
+    /// `max_position`, `max_exposure`, `max_resting`, `rate`, `max_daily_loss`,
+    /// `consecutive_errors`, `halt`, `resume`, `discrepancy`…
+    pub kind: String,
+    /// Market, when the event concerns one.
+    pub market: Option<String>,
+    /// Details for people.
+    pub detail: String,
+    /// Whether trading is halted after it.
+    pub halted: bool,
+    /// When, Unix ms.
+    pub ts_ms: i64,
+}

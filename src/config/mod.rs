@@ -7,6 +7,7 @@
 //! [`ConfigError`] listing each problem with its key path and where it came from.
 
 mod sections;
+mod trading;
 mod validate;
 pub mod values;
 
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use sections::*;
+pub use trading::*;
 pub use values::{DatabaseUrl, Secret};
 
 /// The whole configuration.
@@ -36,6 +38,10 @@ pub struct Config {
     pub persister: PersisterConfig,
     /// Observation building.
     pub observer: ObserverConfig,
+    /// Order management.
+    pub executor: ExecutorConfig,
+    /// Risk limits.
+    pub risk: RiskConfig,
     /// Dashboard.
     pub web: WebConfig,
 }
@@ -64,7 +70,8 @@ pub const ENV_PREFIX: &str = "KALSHI_ACTOR_";
 pub const ALLOW_PROD_ENV: &str = "KALSHI_ACTOR_ALLOW_PROD";
 
 /// Keys whose values are secrets: accepted from the environment only.
-pub const SECRET_KEYS: &[&str] = &["exchange.key_id", "exchange.private_key", "persister.database_password"];
+pub const SECRET_KEYS: &[&str] =
+    &["exchange.key_id", "exchange.private_key", "persister.database_password", "web.control_token"];
 
 /// One thing wrong with the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]

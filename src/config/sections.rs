@@ -136,6 +136,10 @@ pub struct ActorConfig {
     pub hot_rerank_s: u64,
     /// Contracts per order. Default `"10"`. Env: `RL_ACTOR_CONTRACT_SIZE`.
     pub contract_size: Count,
+    /// `aggressive` (default), `passive` or `mid`.
+    pub pricing: super::trading::Pricing,
+    /// `open` (default) or `reduce_only`.
+    pub sell_semantics: super::trading::SellSemantics,
 }
 
 impl Default for ActorConfig {
@@ -150,6 +154,8 @@ impl Default for ActorConfig {
             hot_max_spread_cents: 10.0,
             hot_rerank_s: 10,
             contract_size: Count::contracts(10),
+            pricing: super::trading::Pricing::Aggressive,
+            sell_semantics: super::trading::SellSemantics::Open,
         }
     }
 }
@@ -228,10 +234,13 @@ impl Default for ObserverConfig {
 pub struct WebConfig {
     /// Address to listen on. Default `127.0.0.1:8080` (loopback only).
     pub listen: String,
+    /// Token the control endpoints require when `listen` is not a loopback address.
+    /// Secret: environment only (`KALSHI_ACTOR_WEB__CONTROL_TOKEN`).
+    pub control_token: Secret,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { listen: "127.0.0.1:8080".into() }
+        WebConfig { listen: "127.0.0.1:8080".into(), control_token: Secret::default() }
     }
 }

@@ -103,8 +103,33 @@ pub fn validate(c: &Config, allow_prod_env: Option<&str>) -> Vec<Problem> {
     if !(c.observer.starting_cash.is_finite() && c.observer.starting_cash >= 0.0) {
         out.push(problem("observer.starting_cash", "must be a non-negative number of dollars"));
     }
-    if c.web.listen.parse::<SocketAddr>().is_err() {
-        out.push(problem("web.listen", format!("{:?} is not an address such as 127.0.0.1:8080", c.web.listen)));
+    match c.web.listen.parse::<SocketAddr>() {
+        Err(_) => {
+            out.push(problem("web.listen", format!("{:?} is not an address such as 127.0.0.1:8080", c.web.listen)))
+        }
+        Ok(addr) if !addr.ip().is_loopback() && c.web.control_token.expose().is_none_or(str::is_empty) => {
+            out.push(problem(
+                "web.control_token",
+                "web.listen is not a loopback address: set KALSHI_ACTOR_WEB__CONTROL_TOKEN to protect halt/resume",
+            ))
+        }
+        Ok(_) => {}
+    }
+    let r = &c.risk;
+    if !r.max_position.is_positive() {
+        out.push(problem("risk.max_position", "must be positive"));
+    }
+    if r.max_exposure.micros() <= 0 || r.max_daily_loss.micros() <= 0 {
+        out.push(problem("risk.max_exposure", "max_exposure and max_daily_loss must be positive"));
+    }
+    if r.max_resting_per_market == 0 || r.max_consecutive_errors == 0 {
+        out.push(problem(
+            "risk.max_resting_per_market",
+            "max_resting_per_market and max_consecutive_errors must be at least 1",
+        ));
+    }
+    if c.executor.reconcile_interval.is_zero() || c.executor.request_timeout.is_zero() {
+        out.push(problem("executor.reconcile_interval", "reconcile_interval and request_timeout must be positive"));
     }
     out
 }
