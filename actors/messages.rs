@@ -117,6 +117,8 @@ pub struct ObservationBuilt {
     pub recv_ms: i64,
     /// The 52 floats.
     pub obs: [f32; OBS_LEN],
+    /// The market's touch at the point, exact (the executor prices orders from it).
+    pub touch: crate::executor::intent::Touch,
     /// When the Observer started building it (decision latency starts here).
     pub started: std::time::Instant,
 }
@@ -143,6 +145,8 @@ pub struct ActionChosen {
     pub recv_ms: i64,
     /// The observation (kept with the action).
     pub obs: [f32; OBS_LEN],
+    /// The market's touch at the point.
+    pub touch: crate::executor::intent::Touch,
     /// Inference time, µs.
     pub inference_us: f64,
     /// When the Observer started building the observation.
@@ -287,4 +291,20 @@ pub struct RiskEvent {
     pub halted: bool,
     /// When, Unix ms.
     pub ts_ms: i64,
+}
+
+/// Web → OrderExecutor: the current trading state, as the control endpoints report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Message)]
+#[rtype(result = "ControlStatus")]
+pub struct GetControlStatus;
+
+/// The trading state: the body of every successful control response.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, actix::MessageResponse)]
+pub struct ControlStatus {
+    /// Whether trading is halted.
+    pub halted: bool,
+    /// Why, while halted.
+    pub reason: Option<String>,
+    /// Whether orders are only simulated (never sent).
+    pub dry_run: bool,
 }

@@ -21,5 +21,7 @@ pub mod book_keeper;
 pub mod market_feed;
 pub mod messages;
 pub mod observer;
+pub mod order_executor;
+pub mod order_sender;
 pub mod persister;
 pub mod policy;

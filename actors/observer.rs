@@ -205,7 +205,16 @@ impl Observer {
         self.throttle.evaluated(market, self.now());
         self.counters.observations += 1;
         if let Some(p) = &self.policy {
-            p.do_send(ObservationBuilt { market: o.market.clone(), seq: o.seq, recv_ms: o.ts_ms, obs: o.obs, started });
+            let (bid, ask) = self.core.state(market).map_or((None, None), |s| s.yes_touch());
+            let touch = crate::executor::intent::Touch { bid, ask };
+            p.do_send(ObservationBuilt {
+                market: o.market.clone(),
+                seq: o.seq,
+                recv_ms: o.ts_ms,
+                obs: o.obs,
+                touch,
+                started,
+            });
         }
         if let Some(log) = self.log.as_mut() {
             if let Err(e) = log.write(&o) {

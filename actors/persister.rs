@@ -6,17 +6,23 @@
 //! Stream markers from the BookKeeper pass through in order with the acknowledgements. A
 //! refused record leaves a hole in what is stored, so its market is marked stale for the
 //! Observer and a fresh snapshot is requested; it trades again once a snapshot is stored.
+//!
+//! The trading side's records ([`PersistActorRecord`]) have their own buffer, of the same
+//! capacity and batch size, written on the same timer with the same retries; they are
+//! never acknowledged.
 
-use std::time::Duration;
+mod lane;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use tracing::{info, warn};
 
-use std::collections::HashSet;
-
 use super::messages::{InjectFailure, PersistRecord, RecordEnqueued, RequestSnapshots, StreamMarked, StreamMarker};
 use crate::persist::{BufferCounters, WriteBuffer};
-use crate::storage::{SessionCounters, SessionStatus, Store};
+use crate::storage::{ActorRecord, BookRecord, SessionCounters, SessionStatus, Store};
+use lane::{write_all, Lane};
 
 /// Where acknowledgements and stream markers go (the Observer).
 #[derive(Clone)]
@@ -30,7 +36,9 @@ pub struct AckTargets {
 /// The persister actor. Its database connection is opened by [`OpenSession`], on the
 /// persister's own arbiter: connections belong to the runtime that opened them.
 pub struct Persister {
-    buf: WriteBuffer,
+    book: Lane<BookRecord>,
+    /// The trading side's records: same capacity and batch size, never acknowledged.
+    actor: Lane<ActorRecord>,
     store: Option<Store>,
     session: i64,
     observer: Option<AckTargets>,
@@ -39,55 +47,27 @@ pub struct Persister {
     /// Markets with a refused record and no stored snapshot since.
     holes: HashSet<String>,
     flush_every: Duration,
-    retry: Duration,
     /// Set by [`FlushAndClose`]: later records are refused, since they could not be written.
     closing: bool,
     restarts: u64,
 }
 
 impl Persister {
-    /// A persister that will write once [`OpenSession`] has connected it.
+    /// A persister that will write once [`OpenSession`] has connected it. Actor records get
+    /// a buffer of the same capacity and batch size as `buf`.
     pub fn new(buf: WriteBuffer, flush_every: Duration, observer: Option<AckTargets>) -> Persister {
         Persister {
-            buf,
+            actor: Lane::new(WriteBuffer::new(buf.capacity(), buf.batch_size())),
+            book: Lane::new(buf),
             store: None,
             session: 0,
             observer,
             snapshots: None,
             holes: HashSet::new(),
             flush_every,
-            retry: Duration::from_millis(100),
             closing: false,
             restarts: 0,
         }
-    }
-
-    fn flush(&mut self, ctx: &mut Context<Self>) {
-        let Some(store) = self.store.clone() else { return };
-        let Some(batch) = self.buf.take_batch() else { return };
-        let session = self.session;
-        async move {
-            let result = store.insert_batch(session, &batch).await;
-            (batch, result)
-        }
-        .into_actor(self)
-        .map(|(batch, result), act, ctx| match result {
-            Ok(()) => {
-                act.buf.committed();
-                act.retry = Duration::from_millis(100);
-                if act.buf.batch_ready() {
-                    act.flush(ctx);
-                }
-            }
-            Err(e) => {
-                warn!(error = %e, records = batch.len(), retry_in = ?act.retry, "batch write failed; will retry");
-                act.buf.failed(batch);
-                let wait = act.retry;
-                act.retry = (act.retry * 2).min(Duration::from_secs(5));
-                ctx.run_later(wait, |act, ctx| act.flush(ctx));
-            }
-        })
-        .spawn(ctx);
     }
 }
 
@@ -95,14 +75,18 @@ impl Actor for Persister {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.flush_every, |act, ctx| act.flush(ctx));
+        ctx.run_interval(self.flush_every, |act, ctx| {
+            act.flush::<BookRecord>(ctx);
+            act.flush::<ActorRecord>(ctx);
+        });
     }
 }
 
-/// A restart keeps the buffer and the connection: nothing accepted is lost.
+/// A restart keeps the buffers and the connection: nothing accepted is lost.
 impl actix::Supervised for Persister {
     fn restarting(&mut self, _: &mut Self::Context) {
         self.restarts += 1;
+        self.clear_backoff();
     }
 }
 
@@ -112,7 +96,7 @@ impl Handler<InjectFailure> for Persister {
     /// Stops between batches: a batch cancelled mid-transaction could be committed without
     /// the buffer knowing, and its records would then be written twice.
     fn handle(&mut self, msg: InjectFailure, ctx: &mut Self::Context) {
-        if self.buf.in_flight() {
+        if self.in_flight() {
             ctx.notify_later(msg, Duration::from_millis(5));
             return;
         }
@@ -144,13 +128,13 @@ impl Handler<PersistRecord> for Persister {
 
     fn handle(&mut self, msg: PersistRecord, ctx: &mut Self::Context) {
         if self.closing {
-            self.buf.refuse();
+            self.book.buf.refuse();
             return;
         }
         let (market, snapshot) = (msg.record.market().to_owned(), msg.record.is_snapshot());
         let ack = self.observer.as_ref().map(|_| msg.record.clone());
-        if !self.buf.offer(msg.record) {
-            let dropped = self.buf.counters().dropped;
+        if !self.book.buf.offer(msg.record) {
+            let dropped = self.book.buf.counters().dropped;
             if dropped.is_power_of_two() {
                 warn!(dropped, "write buffer full: update refused, not acknowledged");
             }
@@ -163,8 +147,45 @@ impl Handler<PersistRecord> for Persister {
         if let (Some(o), Some(record)) = (&self.observer, ack) {
             o.records.do_send(RecordEnqueued { record });
         }
-        if self.buf.batch_ready() {
-            self.flush(ctx);
+        if self.book.buf.batch_ready() {
+            self.flush::<BookRecord>(ctx);
+        }
+    }
+}
+
+/// OrderExecutor (and Policy) → Persister: a record of the trading side to store. Never
+/// acknowledged; refused (counted as dropped) when the actor buffer is full, the session
+/// is closing, or the record fails [`ActorRecord::validate`].
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct PersistActorRecord {
+    /// The record.
+    pub record: ActorRecord,
+}
+
+impl Handler<PersistActorRecord> for Persister {
+    type Result = ();
+
+    fn handle(&mut self, msg: PersistActorRecord, ctx: &mut Self::Context) {
+        let buf = &mut self.actor.buf;
+        if self.closing {
+            buf.refuse();
+            return;
+        }
+        if let Err(e) = msg.record.validate() {
+            warn!(error = %e, "actor record cannot be stored: refused");
+            buf.refuse();
+            return;
+        }
+        if !buf.offer(msg.record) {
+            let dropped = buf.counters().dropped;
+            if dropped.is_power_of_two() {
+                warn!(dropped, "actor record buffer full: record refused");
+            }
+            return;
+        }
+        if buf.batch_ready() {
+            self.flush::<ActorRecord>(ctx);
         }
     }
 }
@@ -237,7 +258,36 @@ impl Handler<GetPersisterCounters> for Persister {
     type Result = MessageResult<GetPersisterCounters>;
 
     fn handle(&mut self, _: GetPersisterCounters, _: &mut Self::Context) -> Self::Result {
-        MessageResult((self.buf.counters(), self.buf.pending()))
+        MessageResult((self.book.buf.counters(), self.book.buf.pending()))
+    }
+}
+
+/// Actor-record counters: `(accepted, written, dropped)`. Written means in a committed
+/// transaction (a redelivered fill the database ignored counts); dropped means refused
+/// (buffer full, closing, or a record that fails [`ActorRecord::validate`]).
+#[derive(Message)]
+#[rtype(result = "(u64, u64, u64)")]
+pub struct GetActorPersistCounters;
+
+impl Handler<GetActorPersistCounters> for Persister {
+    type Result = MessageResult<GetActorPersistCounters>;
+
+    fn handle(&mut self, _: GetActorPersistCounters, _: &mut Self::Context) -> Self::Result {
+        let c = self.actor.buf.counters();
+        MessageResult((c.accepted, c.written, c.dropped))
+    }
+}
+
+/// Failed actor-record batch writes so far (each was put back and retried).
+#[derive(Message)]
+#[rtype(result = "u64")]
+pub struct GetActorWriteFailures;
+
+impl Handler<GetActorWriteFailures> for Persister {
+    type Result = u64;
+
+    fn handle(&mut self, _: GetActorWriteFailures, _: &mut Self::Context) -> u64 {
+        self.actor.failures
     }
 }
 
@@ -254,7 +304,8 @@ impl Handler<GetPersisterRestarts> for Persister {
     }
 }
 
-/// Writes everything pending (waiting at most `deadline`) and closes the session.
+/// Writes everything pending, market data then actor records (waiting at most `deadline`),
+/// and closes the session; answers the market-data counters.
 #[derive(Message)]
 #[rtype(result = "BufferCounters")]
 pub struct FlushAndClose {
@@ -269,11 +320,11 @@ impl Handler<FlushAndClose> for Persister {
 
     fn handle(&mut self, msg: FlushAndClose, ctx: &mut Self::Context) -> Self::Result {
         self.closing = true;
-        let Some(store) = self.store.clone() else { return Box::pin(actix::fut::ready(self.buf.counters())) };
-        if self.buf.in_flight() {
-            // Let the batch being written land first, then close (asking again shortly).
+        let Some(store) = self.store.clone() else { return Box::pin(actix::fut::ready(self.book.buf.counters())) };
+        if self.in_flight() {
+            // Let the batches being written land first, then close (asking again shortly).
             let me = ctx.address();
-            let counters = self.buf.counters();
+            let counters = self.book.buf.counters();
             return Box::pin(
                 async move {
                     actix_web::rt::time::sleep(Duration::from_millis(5)).await;
@@ -283,32 +334,34 @@ impl Handler<FlushAndClose> for Persister {
             );
         }
         let session = self.session;
-        let pending = self.buf.drain_queue();
-        let chunk = self.buf.batch_size();
-        let dropped = self.buf.counters().dropped;
+        let (book, actor) = (self.book.buf.drain_queue(), self.actor.buf.drain_queue());
+        let (book_chunk, actor_chunk) = (self.book.buf.batch_size(), self.actor.buf.batch_size());
+        let dropped = self.book.buf.counters().dropped;
         Box::pin(
             async move {
-                let deadline = std::time::Instant::now() + msg.deadline;
-                let mut written = 0;
-                let mut status = SessionStatus::Closed;
-                for batch in pending.chunks(chunk) {
-                    if std::time::Instant::now() >= deadline || store.insert_batch(session, batch).await.is_err() {
-                        status = SessionStatus::Failed;
-                        break;
-                    }
-                    written += batch.len();
-                }
+                let deadline = Instant::now() + msg.deadline;
+                let (book_written, book_ok) = write_all(&store, session, &book, book_chunk, deadline).await;
+                let (actor_written, actor_ok) = write_all(&store, session, &actor, actor_chunk, deadline).await;
+                let status = if book_ok && actor_ok { SessionStatus::Closed } else { SessionStatus::Failed };
                 let counters = SessionCounters { dropped, ..msg.counters };
                 if let Err(e) = store.end_session(session, crate::kalshi::sign::now_ms(), status, &counters).await {
                     warn!(error = %e, "cannot close the session row");
                 }
-                (written, status)
+                (book_written, actor_written, status)
             }
             .into_actor(self)
-            .map(|(written, status), act, _| {
-                act.buf.add_written(written);
-                let counters = act.buf.counters();
-                info!(written = counters.written, dropped = counters.dropped, ?status, "persister flushed and closed");
+            .map(|(book_written, actor_written, status), act, _| {
+                act.book.buf.add_written(book_written);
+                act.actor.buf.add_written(actor_written);
+                let (counters, actor) = (act.book.buf.counters(), act.actor.buf.counters());
+                info!(
+                    written = counters.written,
+                    dropped = counters.dropped,
+                    actor_written = actor.written,
+                    actor_dropped = actor.dropped,
+                    ?status,
+                    "persister flushed and closed"
+                );
                 counters
             }),
         )

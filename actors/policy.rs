@@ -85,6 +85,7 @@ impl Handler<ObservationBuilt> for Policy {
             seq: msg.seq,
             recv_ms: msg.recv_ms,
             obs: msg.obs,
+            touch: msg.touch,
             inference_us,
             started: msg.started,
         };

@@ -20,6 +20,7 @@
 //!   inference (logits, softmax, argmax action).
 //! - [`config`]: layered configuration (defaults → `config.toml` → environment).
 //! - [`cli`]: the `kalshi-actor` command line; [`app`]: the service's wiring.
+//! - [`web`]: the service's web server (trading control endpoints).
 //! - [`actors`]: the actor graph, mounted from the top-level `actors/` folder.
 
 pub mod app;
@@ -27,6 +28,7 @@ pub mod book;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod executor;
 pub mod features;
 pub mod feed;
 pub mod kalshi;
@@ -36,6 +38,7 @@ pub mod persist;
 pub mod policy;
 pub mod sim;
 pub mod storage;
+pub mod web;
 
 // The actors live outside `src/` so the top level shows the architecture (style.md).
 #[path = "../actors/mod.rs"]

@@ -1,6 +1,9 @@
 //! The pure core of the Persister actor: a bounded write buffer. A record is accepted only
 //! when there is room for it counting the batch in flight, so nothing accepted is ever
 //! dropped: a failed batch goes back to the front of the queue, in order, for a retry.
+//!
+//! The Persister keeps one buffer per kind of record: market data ([`BookRecord`], the
+//! default) and the trading actor's records ([`crate::storage::ActorRecord`]).
 
 use std::collections::VecDeque;
 
@@ -19,20 +22,20 @@ pub struct BufferCounters {
     pub failures: u64,
 }
 
-/// The write buffer.
+/// The write buffer of records of type `T`.
 #[derive(Debug)]
-pub struct WriteBuffer {
-    queue: VecDeque<BookRecord>,
+pub struct WriteBuffer<T = BookRecord> {
+    queue: VecDeque<T>,
     in_flight: usize,
     capacity: usize,
     batch_size: usize,
     counters: BufferCounters,
 }
 
-impl WriteBuffer {
+impl<T> WriteBuffer<T> {
     /// A buffer holding at most `capacity` records (queued plus in flight), flushed in
     /// batches of at most `batch_size`.
-    pub fn new(capacity: usize, batch_size: usize) -> WriteBuffer {
+    pub fn new(capacity: usize, batch_size: usize) -> WriteBuffer<T> {
         WriteBuffer {
             queue: VecDeque::new(),
             in_flight: 0,
@@ -43,7 +46,7 @@ impl WriteBuffer {
     }
 
     /// Accepts `record` if there is room; `false` means refused (counted as dropped).
-    pub fn offer(&mut self, record: BookRecord) -> bool {
+    pub fn offer(&mut self, record: T) -> bool {
         if self.queue.len() + self.in_flight >= self.capacity {
             self.counters.dropped += 1;
             return false;
@@ -64,7 +67,7 @@ impl WriteBuffer {
     }
 
     /// The next batch to write, unless one is already in flight or nothing waits.
-    pub fn take_batch(&mut self) -> Option<Vec<BookRecord>> {
+    pub fn take_batch(&mut self) -> Option<Vec<T>> {
         if self.in_flight > 0 || self.queue.is_empty() {
             return None;
         }
@@ -80,7 +83,7 @@ impl WriteBuffer {
     }
 
     /// The batch in flight failed: it goes back to the front, in order.
-    pub fn failed(&mut self, batch: Vec<BookRecord>) {
+    pub fn failed(&mut self, batch: Vec<T>) {
         self.counters.failures += 1;
         self.in_flight = 0;
         for r in batch.into_iter().rev() {
@@ -89,7 +92,7 @@ impl WriteBuffer {
     }
 
     /// Everything waiting (not the batch in flight), for a final flush.
-    pub fn drain_queue(&mut self) -> Vec<BookRecord> {
+    pub fn drain_queue(&mut self) -> Vec<T> {
         self.queue.drain(..).collect()
     }
 
@@ -101,6 +104,11 @@ impl WriteBuffer {
     /// Largest batch written at once.
     pub fn batch_size(&self) -> usize {
         self.batch_size
+    }
+
+    /// Most records held at once (queued plus in flight).
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// True while a batch is being written.
@@ -140,6 +148,7 @@ mod tests {
     #[test]
     fn full_buffer_refuses_and_nothing_accepted_is_lost() {
         let mut b = WriteBuffer::new(3, 2);
+        assert_eq!((b.capacity(), b.batch_size()), (3, 2));
         assert!(b.offer(rec(1)) && b.offer(rec(2)) && b.offer(rec(3)));
         assert!(!b.offer(rec(4)), "full");
         let batch = b.take_batch().unwrap();

@@ -38,6 +38,8 @@ fn live_observations_equal_offline_ones_bit_for_bit() {
             .current_dir(dir.path())
             .env("RL_ACTOR_MODEL_ID", default_model())
             .env("RL_ACTOR_TARGET_MARKET_MODE", "all")
+            // A dry run: the portfolio stays flat, as `observe` assumes without --portfolio.
+            .env("RL_ACTOR_ENABLED", "false")
             .env("RL_ACTOR_TICK_THROTTLE_MS", "0")
             .env("ORDERBOOK_MARKET_LIMIT", "4")
             .env("DATABASE_URL", &db)

@@ -5,7 +5,9 @@
 
 mod support;
 
+mod actor_tables;
 mod cli;
+mod executor;
 mod observe;
 mod pipeline;
 mod pipeline_actors;
@@ -13,3 +15,4 @@ mod sim_rest;
 mod sim_rest_more;
 mod sim_ws;
 mod trading;
+mod web_control;

@@ -6,6 +6,7 @@
 mod count;
 pub mod fixed;
 mod money;
+pub mod position;
 mod price;
 pub(crate) mod serde_num;
 

@@ -85,6 +85,13 @@ impl MarketBook {
         (self.yes_bid, self.yes_ask)
     }
 
+    /// Best YES bid and best YES ask as exact prices.
+    pub fn yes_touch(&self) -> (Option<Price>, Option<Price>) {
+        let bid = self.yes_bids.iter().map(|(p, _)| *p).max();
+        let ask = self.no_bids.iter().map(|(p, _)| *p).max().map(Price::complement);
+        (bid, ask)
+    }
+
     /// The YES mid in cents, `(yb + ya)/2`, unclamped; `None` unless both sides exist.
     pub fn yes_mid_cents(&self) -> Option<f64> {
         match self.yes_bid_ask() {

@@ -81,10 +81,39 @@ impl RestClient {
     /// Sends a request and returns the status and body, whatever the status.
     /// `path` is relative to the root and may carry a query (`/portfolio/orders?limit=5`).
     pub async fn raw(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Vec<u8>), ClientError> {
+        self.raw_presigned(method, path, body, None).await
+    }
+
+    /// The path a request to `path` signs (`/trade-api/v2/...`, no query).
+    pub fn signing_path(&self, path: &str) -> String {
+        let url = format!("{}{}", self.root, path);
+        let p = path_for_signing(&url);
+        p.split('?').next().unwrap_or(p).to_owned()
+    }
+
+    /// The signer, when requests are signed.
+    pub fn signer(&self) -> Option<&Arc<Signer>> {
+        self.signer.as_ref()
+    }
+
+    /// Like [`RestClient::raw`], with authentication headers signed beforehand (signing
+    /// costs 0.3–0.5 ms; the body is not signed, so a signature for a method and path can
+    /// be prepared ahead). Without `auth` the request is signed now.
+    pub async fn raw_presigned(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        auth: Option<super::sign::AuthHeaders>,
+    ) -> Result<(u16, Vec<u8>), ClientError> {
         let url = format!("{}{}", self.root, path);
         let mut req = self.http.request(method.clone(), &url);
-        if let Some(signer) = &self.signer {
-            let h = signer.sign(now_ms(), method.as_str(), path_for_signing(&url));
+        let auth = match (auth, &self.signer) {
+            (Some(a), _) => Some(a),
+            (None, Some(signer)) => Some(signer.sign(now_ms(), method.as_str(), path_for_signing(&url))),
+            (None, None) => None,
+        };
+        if let Some(h) = auth {
             for (name, value) in h.pairs() {
                 req = req.insert_header((name, value.to_owned()));
             }

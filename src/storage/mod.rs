@@ -12,9 +12,16 @@
 //! and are applied by [`Store::connect`]. No actix here: the Persister actor calls these
 //! async methods and retries with backoff when [`StoreError::is_recoverable`] says so.
 //!
+//! The trading side's records (decisions, orders, fills, positions, risk events) go to five
+//! `rl_actor_*` tables of the same session ([`ActorRecord`], [`Store::insert_actor_records`],
+//! [`Store::actor_records`]).
+//!
 //! Create the `Store` on the arbiter that uses it: PostgreSQL connections are bound to the
 //! runtime that opened them.
 
+mod actor;
+mod actor_read;
+mod actor_row;
 mod batch;
 mod error;
 mod postgres;
@@ -32,10 +39,12 @@ use futures_util::TryStreamExt;
 use sqlx::{PgPool, SqlitePool};
 
 use crate::book::{OrderBook, TickGrid};
+use actor_row::ActorRow;
 use batch::Batch;
 use rebuild::Replay;
 use record::RawRecord;
 
+pub use actor::{ActionRow, ActorRecord, FillRow};
 pub use error::StoreError;
 pub use rebuild::apply_record;
 pub use record::BookRecord;
@@ -137,6 +146,29 @@ impl Store {
         }
     }
 
+    /// Writes actor records to a session in one transaction, in order: all or nothing (an
+    /// error writes nothing and the same records can be retried). A fill whose `trade_id`
+    /// the session already has is ignored, not an error. A record that fails
+    /// [`ActorRecord::validate`] fails the whole call with [`StoreError::OutOfRange`].
+    pub async fn insert_actor_records(&self, session_id: i64, records: &[ActorRecord]) -> Result<(), StoreError> {
+        let rows = records.iter().map(ActorRow::encode).collect::<Result<Vec<_>, _>>()?;
+        match self {
+            Store::Sqlite(p) => sqlite::insert_actor_rows(p, session_id, &rows).await,
+            Store::Postgres(p) => postgres::insert_actor_rows(p, session_id, &rows).await,
+        }
+    }
+
+    /// The actor records of a session in the order they were written (across all five
+    /// tables: they share one id space), each exactly as written; ignored duplicate fills
+    /// appear once.
+    pub async fn actor_records(&self, session_id: i64) -> Result<Vec<ActorRecord>, StoreError> {
+        let rows = match self {
+            Store::Sqlite(p) => sqlite::actor_rows(p, session_id).await?,
+            Store::Postgres(p) => postgres::actor_rows(p, session_id).await?,
+        };
+        rows.decode()
+    }
+
     /// Every session, oldest first, with counts and time span.
     pub async fn sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
         let raw = match self {
@@ -227,5 +259,7 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+mod actor_tests;
 #[cfg(test)]
 mod tests;

@@ -4,11 +4,16 @@
 //! Record ids come from the shared sequence `rl_orderbook_record_id_seq`, reserved for the
 //! whole batch in receive order before anything is inserted, so several instances can write
 //! to one database and each session still replays in the order it was received.
+//!
+//! Actor records are inserted one row at a time (a few rows per decision), their ids taken
+//! from `rl_actor_record_id_seq` in row order.
 
 use futures_util::stream::BoxStream;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Transaction};
 
+use super::actor_read::RawActorRows;
+use super::actor_row::{ActorRow, Value, ACTIONS, FILLS, ORDERS, POSITIONS, RISK};
 use super::batch::Batch;
 use super::record::RawRecord;
 use super::session::{db_count, RawSession, SessionCounters, SessionStatus, SESSION_COLUMNS};
@@ -207,4 +212,46 @@ pub(crate) fn records<'e>(
         None => sqlx::query_as(ALL).bind(session_id).bind(upto).fetch(pool),
         Some(m) => sqlx::query_as(ONE).bind(session_id).bind(m).bind(upto).fetch(pool),
     }
+}
+
+/// Writes actor rows in one transaction; a fill whose trade id the session already has is
+/// ignored.
+pub(crate) async fn insert_actor_rows(pool: &PgPool, session_id: i64, rows: &[ActorRow]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let session: Option<i64> = sqlx::query_scalar("SELECT id FROM rl_orderbook_sessions WHERE id = $1")
+        .bind(session_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if session.is_none() {
+        return Err(StoreError::UnknownSession(session_id));
+    }
+    for row in rows {
+        let sql = row.table.insert_sql(true);
+        let mut query = sqlx::query(&sql).bind(session_id);
+        for value in &row.values {
+            query = match value {
+                Value::Text(s) => query.bind(s.as_str()),
+                Value::MaybeText(s) => query.bind(s.as_deref()),
+                Value::Int(n) => query.bind(*n),
+                Value::Bool(b) => query.bind(*b),
+            };
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every actor row of a session.
+pub(crate) async fn actor_rows(pool: &PgPool, session_id: i64) -> Result<RawActorRows, StoreError> {
+    Ok(RawActorRows {
+        actions: sqlx::query_as(&ACTIONS.select_sql(true)).bind(session_id).fetch_all(pool).await?,
+        orders: sqlx::query_as(&ORDERS.select_sql(true)).bind(session_id).fetch_all(pool).await?,
+        fills: sqlx::query_as(&FILLS.select_sql(true)).bind(session_id).fetch_all(pool).await?,
+        positions: sqlx::query_as(&POSITIONS.select_sql(true)).bind(session_id).fetch_all(pool).await?,
+        risk: sqlx::query_as(&RISK.select_sql(true)).bind(session_id).fetch_all(pool).await?,
+    })
 }

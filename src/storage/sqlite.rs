@@ -3,7 +3,9 @@
 //!
 //! Record ids are assigned here: the transaction takes the write lock first, then reads the
 //! largest id of both record tables, so the ids of a batch are consecutive and follow the
-//! order the records were received.
+//! order the records were received. Actor records get theirs the same way, from the
+//! largest id of the five actor tables, and are inserted one row at a time (a few rows per
+//! decision: no batching needed).
 
 use std::str::FromStr;
 use std::sync::OnceLock;
@@ -12,6 +14,8 @@ use futures_util::stream::BoxStream;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use super::actor_read::RawActorRows;
+use super::actor_row::{ActorRow, Value, ACTIONS, FILLS, ORDERS, POSITIONS, RISK, TABLES};
 use super::batch::{Batch, DeltaRow, SnapshotRow};
 use super::record::RawRecord;
 use super::session::{db_count, RawSession, SessionCounters, SessionStatus, SESSION_COLUMNS};
@@ -230,4 +234,48 @@ pub(crate) fn records<'e>(
             sqlx::query_as(ONE).bind(session_id).bind(m).bind(upto).bind(session_id).bind(m).bind(upto).fetch(pool)
         }
     }
+}
+
+/// Writes actor rows in one `BEGIN IMMEDIATE` transaction, ids in row order after the
+/// largest of the actor tables; a fill whose trade id the session already has is ignored.
+pub(crate) async fn insert_actor_rows(pool: &SqlitePool, session_id: i64, rows: &[ActorRow]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let session: Option<i64> = sqlx::query_scalar("SELECT id FROM rl_orderbook_sessions WHERE id = ?")
+        .bind(session_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if session.is_none() {
+        return Err(StoreError::UnknownSession(session_id));
+    }
+    let maxima: Vec<String> = TABLES.iter().map(|t| format!("(SELECT COALESCE(MAX(id), 0) FROM {})", t.name)).collect();
+    let last_id: i64 = sqlx::query_scalar(&format!("SELECT MAX({})", maxima.join(", "))).fetch_one(&mut *tx).await?;
+    for (i, row) in rows.iter().enumerate() {
+        let sql = row.table.insert_sql(false);
+        let mut query = sqlx::query(&sql).bind(last_id + 1 + i as i64).bind(session_id);
+        for value in &row.values {
+            query = match value {
+                Value::Text(s) => query.bind(s.as_str()),
+                Value::MaybeText(s) => query.bind(s.as_deref()),
+                Value::Int(n) => query.bind(*n),
+                Value::Bool(b) => query.bind(*b),
+            };
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every actor row of a session.
+pub(crate) async fn actor_rows(pool: &SqlitePool, session_id: i64) -> Result<RawActorRows, StoreError> {
+    Ok(RawActorRows {
+        actions: sqlx::query_as(&ACTIONS.select_sql(false)).bind(session_id).fetch_all(pool).await?,
+        orders: sqlx::query_as(&ORDERS.select_sql(false)).bind(session_id).fetch_all(pool).await?,
+        fills: sqlx::query_as(&FILLS.select_sql(false)).bind(session_id).fetch_all(pool).await?,
+        positions: sqlx::query_as(&POSITIONS.select_sql(false)).bind(session_id).fetch_all(pool).await?,
+        risk: sqlx::query_as(&RISK.select_sql(false)).bind(session_id).fetch_all(pool).await?,
+    })
 }

@@ -65,6 +65,8 @@ pub struct Running {
     pub db: String,
     /// The Observer and Policy, when started with them.
     pub trading: Option<app::Trading>,
+    /// The OrderExecutor alone, when started with it.
+    pub executor: Option<actix::Addr<kalshi_actor::actors::order_executor::OrderExecutor>>,
     _dir: tempfile::TempDir,
 }
 
@@ -84,6 +86,15 @@ impl Running {
     /// acknowledgements.
     pub async fn start_trading(markets: usize, config: impl FnOnce(&mut Config)) -> Running {
         Running::start_inner(markets, None, |_| {}, config, Chain::Trading).await
+    }
+
+    /// Starts both, plus an OrderExecutor (no observer or policy: tests send it actions).
+    pub async fn start_executor(
+        markets: usize,
+        sim_config: impl FnOnce(&mut SimConfig),
+        config: impl FnOnce(&mut Config),
+    ) -> Running {
+        Running::start_inner(markets, None, sim_config, config, Chain::Executor).await
     }
 
     async fn start_inner(
@@ -108,26 +119,39 @@ impl Running {
         let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
         let markets = app::select_markets(&cfg, &rest).await.unwrap();
         assert_eq!(markets.iter().map(|m| m.ticker.clone()).collect::<Vec<_>>(), tickers);
+        let mut executor = None;
         let (observer, trading) = match chain {
             Chain::None => (None, None),
             Chain::Probe(t) => (Some(t), None),
+            Chain::Executor => {
+                executor = Some(app::start_executor(&cfg, &exchange, &markets));
+                (None, None)
+            }
             Chain::Trading => {
                 cfg.actor.model = super::default_model();
                 let model = app::load_model(&cfg).unwrap();
-                let t = app::start_trading(&cfg, &markets, &model).unwrap();
-                let acks =
-                    AckTargets { records: t.observer.clone().recipient(), markers: t.observer.clone().recipient() };
-                (Some(acks), Some(t))
+                let t = app::start_trading(&cfg, &exchange, &markets, &model).unwrap();
+                (Some(t.acks()), Some(t))
             }
         };
-        let p = app::start_pipeline(&cfg, &exchange, rest.clone(), &markets, observer).await.unwrap();
+        let private = trading.as_ref().map(|t| t.private()).or_else(|| {
+            executor
+                .as_ref()
+                .map(|e| app::PrivateOutputs { fills: e.clone().recipient(), orders: e.clone().recipient() })
+        });
+        let p = app::start_pipeline(&cfg, &exchange, rest.clone(), &markets, observer, private).await.unwrap();
         if let Some(t) = &trading {
-            t.observer.do_send(kalshi_actor::actors::observer::ConnectObserver {
-                targets: Vec::new(),
-                snapshots: Some(p.feed.clone().recipient()),
-            });
+            t.connect(&p);
         }
-        Running { sim, tickers, rest, markets, p, db, trading, _dir: dir }
+        if let Some(e) = &executor {
+            e.do_send(kalshi_actor::actors::order_executor::ConnectExecutorOutputs(
+                kalshi_actor::actors::order_executor::ExecutorOutputs {
+                    persist: Some(p.persister.clone().recipient()),
+                    ..Default::default()
+                },
+            ));
+        }
+        Running { sim, tickers, rest, markets, p, db, trading, executor, _dir: dir }
     }
 
     /// Runs `n` flow steps, numbered from `from`.
@@ -162,6 +186,7 @@ enum Chain {
     None,
     Probe(AckTargets),
     Trading,
+    Executor,
 }
 
 /// Counts the Persister's acknowledgements and stream markers, as the Observer receives

@@ -14,28 +14,29 @@ use std::time::Duration;
 
 use actix::{Addr, Arbiter, Supervisor};
 use anyhow::{bail, Context};
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::actors::book_keeper::{BookKeeper, ConnectFeed};
 use crate::actors::market_feed::{FeedOutputs, GetFeedCounters, MarketFeed};
-use crate::actors::observer::{ConnectObserver, GetObserverCounters, Observer, ObserverSettings, TargetSpec};
+use crate::actors::messages::{FillReceived, OrderUpdated};
+use crate::actors::observer::GetObserverCounters;
+use crate::actors::order_executor::GetExecutorStats;
 use crate::actors::persister::{AckTargets, ConnectSnapshots, FlushAndClose, OpenSession, Persister};
-use crate::actors::policy::{GetPolicyStats, Policy};
+use crate::actors::policy::GetPolicyStats;
 use crate::book::{NoPricing, PriceBand, TickGrid};
 use crate::config::{Config, ExchangeMode, MarketMode};
-use crate::config::{OrderFeatures, TargetMarketMode};
-use crate::features::portfolio::OrderMode;
 use crate::feed::{discovery, FeedCore};
 use crate::kalshi::client::RestClient;
 use crate::kalshi::rest::{Market, MarketsResponse};
 use crate::kalshi::sign::Signer;
-use crate::observer::log::ObservationLog;
 use crate::persist::WriteBuffer;
-use crate::policy::card::Expectations;
-use crate::policy::load::LoadedModel;
 use crate::sim::config::SimConfig;
 use crate::sim::run::SimHandle;
 use crate::storage::SessionCounters;
+
+mod trading;
+
+pub use trading::{load_model, start_executor, start_trading, Trading, MODEL_DIR};
 
 /// Where the embedded simulator keeps its generated API key.
 pub const SIM_ACCOUNTS_DIR: &str = "data/sim-accounts";
@@ -148,14 +149,25 @@ pub struct Pipeline {
     pub markets: Vec<String>,
 }
 
+/// Where the feed sends our fills and order updates (the OrderExecutor).
+#[derive(Clone)]
+pub struct PrivateOutputs {
+    /// Fills.
+    pub fills: actix::Recipient<FillReceived>,
+    /// Order updates.
+    pub orders: actix::Recipient<OrderUpdated>,
+}
+
 /// Starts MarketFeed → BookKeeper → Persister for `markets`; acknowledgements and stream
-/// markers go to `observer` (the trading chain's trigger).
+/// markers go to `observer` (the trading chain's trigger), our fills and order updates to
+/// `private`.
 pub async fn start_pipeline(
     config: &Config,
     exchange: &Exchange,
     rest: RestClient,
     markets: &[Market],
     observer: Option<AckTargets>,
+    private: Option<PrivateOutputs>,
 ) -> anyhow::Result<Pipeline> {
     let tickers: Vec<String> = markets.iter().map(|m| m.ticker.clone()).collect();
     let capture = match config.feed.capture_path.as_str() {
@@ -188,8 +200,12 @@ pub async fn start_pipeline(
     let (persist, markers) = (persister.clone().recipient(), Some(persister.clone().recipient()));
     let keeper = Supervisor::start(move |_| BookKeeper::new(grids, persist, markers));
     let pricing = if config.exchange.use_yes_price { NoPricing::YesLeg } else { NoPricing::NoLeg };
-    let outputs =
-        FeedOutputs { books: keeper.clone().recipient(), stale: keeper.clone().recipient(), fills: None, orders: None };
+    let outputs = FeedOutputs {
+        books: keeper.clone().recipient(),
+        stale: keeper.clone().recipient(),
+        fills: private.as_ref().map(|p| p.fills.clone()),
+        orders: private.map(|p| p.orders),
+    };
     // Our fills and order updates ride the same socket when trading is enabled.
     let feed_core = FeedCore::new(tickers.clone(), pricing, config.actor.enabled);
     let ws_url = exchange.ws_url.clone();
@@ -200,92 +216,20 @@ pub async fn start_pipeline(
     Ok(Pipeline { feed, keeper, persister, session, markets: tickers })
 }
 
-/// Where `actor.model` names are looked up.
-pub const MODEL_DIR: &str = "model_weights";
-
-/// Loads `actor.model`, refusing a model whose card contradicts the configuration.
-pub fn load_model(config: &Config) -> anyhow::Result<LoadedModel> {
-    let expect = Expectations {
-        order_features: match config.observer.order_features {
-            OrderFeatures::Zeros => "zeros".into(),
-            OrderFeatures::Live => "live".into(),
-        },
-        timezone: config.observer.timezone.clone(),
-    };
-    let m = crate::policy::load::load(&config.actor.model, std::path::Path::new(MODEL_DIR), Some(&expect))
-        .with_context(|| format!("cannot load actor.model = {:?}", config.actor.model))?;
-    if m.card.is_none() {
-        warn!(model = %m.path.display(), "the model has no card: its observation contract cannot be checked");
-    }
-    Ok(m)
-}
-
-/// The trading chain's first two actors.
-pub struct Trading {
-    /// The observer.
-    pub observer: Addr<Observer>,
-    /// The policy.
-    pub policy: Addr<Policy>,
-}
-
-/// Starts the Policy and the Observer for `markets`.
-pub fn start_trading(config: &Config, markets: &[Market], model: &LoadedModel) -> anyhow::Result<Trading> {
-    let subscribed: Vec<String> = markets.iter().map(|m| m.ticker.clone()).collect();
-    let a = &config.actor;
-    let targets = match a.target_market_mode {
-        TargetMarketMode::All => TargetSpec::All,
-        TargetMarketMode::Config => {
-            let listed = if a.target_markets.is_empty() { &config.feed.market_tickers } else { &a.target_markets };
-            let missing: Vec<&String> = listed.iter().filter(|t| !subscribed.contains(t)).collect();
-            if !missing.is_empty() {
-                bail!("actor.target_markets not subscribed by the feed: {missing:?}");
-            }
-            TargetSpec::Listed(listed.clone())
-        }
-        TargetMarketMode::Hot => TargetSpec::Hot {
-            count: a.hot_count as usize,
-            max_spread_cents: a.hot_max_spread_cents,
-            rerank_ms: i64::try_from(a.hot_rerank_s.saturating_mul(1000)).unwrap_or(i64::MAX),
-        },
-    };
-    let settings = ObserverSettings {
-        tz: crate::observer::parse_timezone(&config.observer.timezone).map_err(anyhow::Error::msg)?,
-        order_mode: match config.observer.order_features {
-            OrderFeatures::Zeros => OrderMode::Zeros,
-            OrderFeatures::Live => OrderMode::Live,
-        },
-        throttle_ms: a.tick_throttle_ms,
-        targets,
-        starting_cash_cents: config.observer.starting_cash * 100.0,
-        grids: markets.iter().map(|m| (m.ticker.clone(), grid_of(m))).collect(),
-    };
-    let log = match config.observer.log_path.as_str() {
-        "" => None,
-        path => Some(
-            ObservationLog::open(std::path::Path::new(path))
-                .with_context(|| format!("cannot open the observation log {path}"))?,
-        ),
-    };
-    let (net, id) = (Arc::new(model.model.clone()), model.id.clone());
-    let policy = Supervisor::start(move |_| Policy::new(net, &id, Vec::new()));
-    let to_policy = policy.clone().recipient();
-    let observer = Supervisor::start(move |_| Observer::new(settings, Some(to_policy), log));
-    Ok(Trading { observer, policy })
-}
-
 /// Runs the service until Ctrl-C.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let model = load_model(&config)?;
     let exchange = exchange(&config)?;
     let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
     let markets = select_markets(&config, &rest).await?;
-    let trading = start_trading(&config, &markets, &model)?;
-    let acks =
-        AckTargets { records: trading.observer.clone().recipient(), markers: trading.observer.clone().recipient() };
-    let pipeline = start_pipeline(&config, &exchange, rest, &markets, Some(acks)).await?;
-    trading
-        .observer
-        .do_send(ConnectObserver { targets: Vec::new(), snapshots: Some(pipeline.feed.clone().recipient()) });
+    let listener = TcpListener::bind(&config.web.listen)
+        .with_context(|| format!("cannot listen on web.listen = {}", config.web.listen))?;
+    let trading = start_trading(&config, &exchange, &markets, &model)?;
+    let pipeline =
+        start_pipeline(&config, &exchange, rest, &markets, Some(trading.acks()), Some(trading.private())).await?;
+    trading.connect(&pipeline);
+    let token = config.web.control_token.expose().map(str::to_owned);
+    let web = crate::web::start(listener, token, trading.control())?;
     info!(
         rest = %exchange.rest_url,
         ws = %exchange.ws_url,
@@ -294,12 +238,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         markets = pipeline.markets.len(),
         session = pipeline.session,
         model = %model.id,
+        web = %config.web.listen,
+        dry_run = !config.actor.enabled,
         "service running; Ctrl-C stops it"
     );
-    warn!("the executor and dashboard are not built yet: the policy decides, but no order is sent");
     let report = actix_web::rt::spawn(report_every(trading, Duration::from_secs(30)));
     shutdown_signal().await?;
     report.abort();
+    web.stop().await;
     let feed = pipeline.feed.send(GetFeedCounters).await.ok();
     let counters = SessionCounters {
         dropped: 0,
@@ -324,9 +270,11 @@ async fn report_every(t: Trading, every: Duration) {
     tick.tick().await;
     loop {
         tick.tick().await;
-        let (Ok((o, targets)), Ok(p)) =
-            (t.observer.send(GetObserverCounters).await, t.policy.send(GetPolicyStats).await)
-        else {
+        let (Ok((o, targets)), Ok(p), Ok(e)) = (
+            t.observer.send(GetObserverCounters).await,
+            t.policy.send(GetPolicyStats).await,
+            t.executor.send(GetExecutorStats).await,
+        ) else {
             return;
         };
         info!(
@@ -336,6 +284,10 @@ async fn report_every(t: Trading, every: Duration) {
             decisions = p.decisions,
             by_action = ?p.by_action,
             inference_p50_us = p.inference_p50_us.unwrap_or(0.0),
+            requests = e.requests,
+            fills = e.fills,
+            cash = %e.cash.format(),
+            halted = e.halted.as_deref().unwrap_or("no"),
             "trading chain"
         );
     }

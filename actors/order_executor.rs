@@ -1,0 +1,559 @@
+//! OrderExecutor: turns `ActionChosen` into Kalshi V2 order requests through the pure
+//! [`ExecutorCore`], and keeps what we own in line with the exchange. Requests go to the
+//! [`OrderSender`] (its own arbiter: HTTP and signing never block the decision thread);
+//! answers come back as `WriteDone`; fills and order updates from the feed's private
+//! channels; REST reconciliation every `executor.reconcile_interval`. On start it loads
+//! resting orders, positions and balance (cancelling what a previous run left resting when
+//! `executor.cancel_on_start`) and trades only once that is done. With `actor.enabled = false`
+//! it is a dry run: decisions are recorded, no request is ever sent.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use tracing::{error, info, warn};
+
+use super::messages::{
+    ActionChosen, FillReceived, HaltTrading, OrderEvent, OrderUpdated, PortfolioChanged, ResumeTrading, RiskEvent,
+    TargetsChanged,
+};
+use super::order_sender::OrderSender;
+use super::order_sender::{CancelAllNow, FetchExchange, FetchLimits, SendRequest, WriteDone, WriteResult};
+use crate::book::TickGrid;
+use crate::config::RiskConfig;
+use crate::domain::position::PositionState;
+use crate::domain::Money;
+use crate::executor::intent::Touch;
+use crate::executor::reconcile::ExchangeView;
+use crate::executor::risk::RiskState;
+use crate::executor::state::FillIn;
+use crate::executor::{ExecEvent, ExecutorCore, ExecutorSettings, Step};
+use crate::features::portfolio::Position;
+use crate::kalshi::sign::now_ms;
+use crate::latency::LatencyWindow;
+
+/// How the executor is set up.
+#[derive(Debug, Clone)]
+pub struct ExecutorOptions {
+    /// Never send a request (`actor.enabled = false`).
+    pub dry_run: bool,
+    /// Cancel leftover resting orders before trading.
+    pub cancel_on_start: bool,
+    /// Reconciliation interval.
+    pub reconcile_every: Duration,
+    /// Order settings.
+    pub settings: ExecutorSettings,
+    /// Limits.
+    pub risk: RiskConfig,
+    /// Price grids by market.
+    pub grids: HashMap<String, Arc<TickGrid>>,
+}
+
+/// Counts an operator asks about.
+#[derive(Debug, Clone, Default, PartialEq, MessageResponse)]
+pub struct ExecutorStats {
+    /// Trading started (state loaded from the exchange).
+    pub ready: bool,
+    /// Dry run.
+    pub dry_run: bool,
+    /// Decisions received.
+    pub actions: u64,
+    /// Requests sent.
+    pub requests: u64,
+    /// Decisions that produced no request, by reason.
+    pub skipped: BTreeMap<&'static str, u64>,
+    /// Fills counted.
+    pub fills: u64,
+    /// Discrepancies found by reconciliation.
+    pub discrepancies: u64,
+    /// Reconciliations done.
+    pub reconciliations: u64,
+    /// Risk rejections by reason.
+    pub risk_rejections: BTreeMap<&'static str, u64>,
+    /// The halt reason, when halted.
+    pub halted: Option<String>,
+    /// Decision latency (observation started → requests issued), µs.
+    pub decision_p50_us: Option<f64>,
+    /// 99th percentile, µs.
+    pub decision_p99_us: Option<f64>,
+    /// Cash.
+    pub cash: Money,
+    /// Positions by market.
+    pub positions: BTreeMap<String, PositionState>,
+    /// Live orders.
+    pub live_orders: usize,
+}
+
+/// Where the executor's events go.
+#[derive(Default, Clone)]
+pub struct ExecutorOutputs {
+    /// The Observer's portfolio copy.
+    pub portfolio: Option<Recipient<PortfolioChanged>>,
+    /// Order events (Broadcaster, Persister).
+    pub orders: Vec<Recipient<OrderEvent>>,
+    /// Risk events.
+    pub risk: Vec<Recipient<RiskEvent>>,
+    /// Everything, as actor-table records.
+    pub persist: Option<Recipient<super::persister::PersistActorRecord>>,
+}
+
+/// The executor actor.
+pub struct OrderExecutor {
+    opts: ExecutorOptions,
+    core: Option<ExecutorCore>,
+    sender: Addr<OrderSender>,
+    outputs: ExecutorOutputs,
+    touches: HashMap<String, Touch>,
+    stats: ExecutorStats,
+    decision: LatencyWindow,
+    last_reconcile_s: i64,
+    reconciling: bool,
+}
+
+impl OrderExecutor {
+    /// An executor sending through `sender`.
+    pub fn new(opts: ExecutorOptions, sender: Addr<OrderSender>, outputs: ExecutorOutputs) -> OrderExecutor {
+        let stats = ExecutorStats { dry_run: opts.dry_run, ..ExecutorStats::default() };
+        OrderExecutor {
+            opts,
+            core: None,
+            sender,
+            outputs,
+            touches: HashMap::new(),
+            stats,
+            decision: LatencyWindow::new(8192),
+            last_reconcile_s: now_ms() / 1000,
+            reconciling: false,
+        }
+    }
+
+    fn start_up(&mut self, ctx: &mut Context<Self>) {
+        let (sender, cancel) = (self.sender.clone(), self.opts.cancel_on_start);
+        let since = now_ms() / 1000;
+        async move {
+            let limits = sender.send(FetchLimits).await.map_err(|e| e.to_string())??;
+            let mut view = sender
+                .send(FetchExchange { markets: Vec::new(), since_s: since })
+                .await
+                .map_err(|e| e.to_string())??;
+            if cancel && !view.orders.is_empty() {
+                info!(orders = view.orders.len(), "cancelling orders a previous run left resting");
+                sender.send(CancelAllNow).await.map_err(|e| e.to_string())??;
+                view = sender
+                    .send(FetchExchange { markets: Vec::new(), since_s: since })
+                    .await
+                    .map_err(|e| e.to_string())??;
+            }
+            Ok::<_, String>((limits, view))
+        }
+        .into_actor(self)
+        .map(|res, act, ctx| match res {
+            Ok(((rate, capacity), view)) => act.init(rate, capacity, &view),
+            Err(e) => {
+                error!(error = %e, "cannot load the exchange state; retrying in 2 s");
+                ctx.run_later(Duration::from_secs(2), |act, ctx| act.start_up(ctx));
+            }
+        })
+        .wait(ctx);
+    }
+
+    fn init(&mut self, rate: f64, capacity: f64, view: &ExchangeView) {
+        let risk = RiskState::new(self.opts.risk.clone(), rate, capacity, now_ms());
+        let mut core = ExecutorCore::new(self.opts.settings.clone(), self.opts.grids.clone(), risk, view.balance);
+        for p in &view.positions {
+            core.ledger.positions.insert(
+                p.ticker.clone(),
+                PositionState {
+                    position: p.position_fp,
+                    exposure: p.market_exposure_dollars,
+                    realized_pnl: p.realized_pnl_dollars,
+                    fees_paid: p.fees_paid_dollars,
+                    ..PositionState::default()
+                },
+            );
+        }
+        // Resting orders left in place (cancel_on_start = false) are adopted.
+        let adopt = ExchangeView { orders: view.orders.clone(), ..ExchangeView::default() };
+        for o in &adopt.orders {
+            core.orders.insert(crate::executor::state::TrackedOrder {
+                client_order_id: if o.client_order_id.is_empty() {
+                    o.order_id.clone()
+                } else {
+                    o.client_order_id.clone()
+                },
+                order_id: Some(o.order_id.clone()),
+                market: o.ticker.clone(),
+                side: o.book_side,
+                price: o.yes_price_dollars,
+                filled: o.fill_count_fp,
+                remaining: o.remaining_count_fp,
+                state: crate::executor::state::OrderState::Resting,
+                placed_ms: now_ms(),
+                sent_ms: now_ms(),
+            });
+        }
+        info!(cash = %view.balance.format(), positions = view.positions.len(), resting = view.orders.len(), rate, "executor ready: trading");
+        self.core = Some(core);
+        self.stats.ready = true;
+        self.publish_portfolio();
+    }
+
+    fn apply(&mut self, mut step: Step, decided: Option<Instant>) {
+        if self.opts.dry_run {
+            // A dry run never sends anything, halts included.
+            step.requests.clear();
+        }
+        if let Some(s) = step.skipped {
+            *self.stats.skipped.entry(s).or_default() += 1;
+        }
+        if !step.requests.is_empty() {
+            if let Some(t) = decided {
+                self.decision.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        let decided = decided.unwrap_or_else(Instant::now);
+        for request in step.requests {
+            self.stats.requests += 1;
+            self.sender.do_send(SendRequest { request, decided });
+        }
+        let mut portfolio = false;
+        for e in step.events {
+            self.publish(e, &mut portfolio);
+        }
+        if portfolio {
+            self.publish_portfolio();
+        }
+    }
+
+    fn publish(&mut self, e: ExecEvent, portfolio: &mut bool) {
+        use crate::storage::ActorRecord;
+        let record = match e {
+            ExecEvent::Order(o) => {
+                for r in &self.outputs.orders {
+                    r.do_send(o.clone());
+                }
+                ActorRecord::Order(o)
+            }
+            ExecEvent::Risk(r) => {
+                // A blocked order is counted (and stored); halts, resumes and discrepancies are logged.
+                if r.halted || r.kind == "resume" || r.kind == "discrepancy" {
+                    warn!(kind = %r.kind, market = r.market.as_deref().unwrap_or(""), detail = %r.detail, halted = r.halted, "risk event");
+                } else {
+                    tracing::debug!(kind = %r.kind, market = r.market.as_deref().unwrap_or(""), "order blocked by a risk limit");
+                }
+                for o in &self.outputs.risk {
+                    o.do_send(r.clone());
+                }
+                ActorRecord::Risk(r)
+            }
+            ExecEvent::Position(p) => {
+                *portfolio = true;
+                ActorRecord::Position(p)
+            }
+            ExecEvent::Fill(f) => {
+                self.stats.fills += 1;
+                ActorRecord::Fill(fill_row(&f))
+            }
+        };
+        if let Some(p) = &self.outputs.persist {
+            p.do_send(super::persister::PersistActorRecord { record });
+        }
+    }
+
+    /// Cash and positions, valued at the YES mid (NO at 100 − mid; 50 without a mid).
+    fn publish_portfolio(&self) {
+        if self.opts.dry_run {
+            // Nothing is ever bought: the observer keeps its flat starting portfolio.
+            return;
+        }
+        let (Some(core), Some(out)) = (&self.core, &self.outputs.portfolio) else { return };
+        let cash = core.ledger.cash.micros() as f64 / 10_000.0;
+        let mut value = cash;
+        let mut positions = Vec::new();
+        for (m, p) in &core.ledger.positions {
+            let n = p.position.as_f64();
+            if n == 0.0 {
+                continue;
+            }
+            let mid = self.touches.get(m).and_then(|t| Some((t.bid?.cents_f64() + t.ask?.cents_f64()) / 2.0));
+            let mark = match mid {
+                None => 50.0,
+                Some(c) if n > 0.0 => c,
+                Some(c) => 100.0 - c,
+            };
+            value += n.abs() * mark;
+            positions.push(Position {
+                market: m.clone(),
+                contracts: n,
+                cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
+            });
+        }
+        out.do_send(PortfolioChanged { cash_cents: cash, value_cents: value, positions });
+    }
+
+    fn reconcile(&mut self, ctx: &mut Context<Self>) {
+        let Some(core) = &self.core else { return };
+        if self.reconciling || self.opts.dry_run {
+            return;
+        }
+        self.reconciling = true;
+        let markets: Vec<String> = {
+            let mut m: Vec<String> = core
+                .orders
+                .live()
+                .filter(|o| o.state == crate::executor::state::OrderState::Unknown)
+                .map(|o| o.market.clone())
+                .collect();
+            m.sort();
+            m.dedup();
+            m
+        };
+        let since_s = self.last_reconcile_s - 10;
+        let started_s = now_ms() / 1000;
+        self.sender
+            .send(FetchExchange { markets, since_s })
+            .into_actor(self)
+            .map(move |res, act, _| {
+                act.reconciling = false;
+                let view = match res {
+                    Ok(Ok(v)) => v,
+                    Ok(Err(e)) => return warn!(error = %e, "reconciliation read failed"),
+                    Err(e) => return warn!(error = %e, "sender gone"),
+                };
+                act.last_reconcile_s = started_s;
+                act.stats.reconciliations += 1;
+                let now = now_ms();
+                let touches = act.touches.clone();
+                let Some(core) = act.core.as_mut() else { return };
+                let mut step = core.reconcile(&view, now);
+                let loss = core.check_loss(
+                    |m| touches.get(m).and_then(|t| Some((t.bid?.cents_f64() + t.ask?.cents_f64()) / 2.0)),
+                    now,
+                );
+                step.requests.extend(loss.requests);
+                step.events.extend(loss.events);
+                act.apply(step, None);
+                act.publish_portfolio();
+            })
+            .spawn(ctx);
+    }
+}
+
+/// The stored form of a fill.
+pub fn fill_row(f: &FillIn) -> crate::storage::FillRow {
+    crate::storage::FillRow {
+        trade_id: f.trade_id.clone(),
+        order_id: f.order_id.clone(),
+        client_order_id: f.client_order_id.clone(),
+        market: f.market.clone(),
+        side: f.side,
+        price: f.price,
+        count: f.count,
+        fee: f.fee,
+        is_taker: f.is_taker,
+        post_position: f.post_position.unwrap_or_default(),
+        ts_ms: f.ts_ms,
+    }
+}
+
+impl Actor for OrderExecutor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.opts.dry_run {
+            warn!("DRY RUN (actor.enabled = false): decisions are recorded, no order is ever sent");
+            let risk = RiskState::new(self.opts.risk.clone(), 0.0, 0.0, now_ms());
+            self.core = Some(ExecutorCore::new(self.opts.settings.clone(), self.opts.grids.clone(), risk, Money::ZERO));
+            return;
+        }
+        self.start_up(ctx);
+        ctx.run_interval(self.opts.reconcile_every, |act, ctx| act.reconcile(ctx));
+    }
+}
+
+impl Handler<ActionChosen> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: ActionChosen, _: &mut Self::Context) {
+        self.stats.actions += 1;
+        self.touches.insert(msg.market.clone(), msg.touch);
+        if let Some(p) = &self.outputs.persist {
+            let row = crate::storage::ActionRow {
+                market: msg.market.clone(),
+                action: u8::try_from(msg.action).unwrap_or(u8::MAX),
+                name: msg.name.to_owned(),
+                probs: msg.probs,
+                obs: msg.obs.to_vec(),
+                model_id: msg.model_id.to_string(),
+                seq: msg.seq,
+                recv_ms: msg.recv_ms,
+                ts_ms: now_ms(),
+                dry_run: self.opts.dry_run,
+            };
+            p.do_send(super::persister::PersistActorRecord { record: crate::storage::ActorRecord::Action(row) });
+        }
+        if self.opts.dry_run {
+            *self.stats.skipped.entry("dry_run").or_default() += 1;
+            return;
+        }
+        let Some(core) = self.core.as_mut() else {
+            *self.stats.skipped.entry("starting").or_default() += 1;
+            return;
+        };
+        let step = core.on_action(&msg.market, msg.action, msg.touch, now_ms());
+        self.apply(step, Some(msg.started));
+    }
+}
+
+impl Handler<WriteDone> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: WriteDone, _: &mut Self::Context) {
+        let Some(core) = self.core.as_mut() else { return };
+        let now = now_ms();
+        let step = match msg.result {
+            WriteResult::Created(r) => core.on_created(&msg.coid, r, now),
+            WriteResult::Amended(price, r) => core.on_amended(&msg.coid, price, r, now),
+            WriteResult::Canceled(r) => core.on_canceled(&msg.coid, r, now),
+            WriteResult::CanceledAll(Ok(())) => core.on_canceled_all(now),
+            WriteResult::CanceledAll(Err(e)) => {
+                error!(error = ?e, "cancel-all failed; reconciliation will retry the cancels");
+                core.risk.on_error(now);
+                Step::default()
+            }
+        };
+        self.apply(step, None);
+    }
+}
+
+impl Handler<FillReceived> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: FillReceived, _: &mut Self::Context) {
+        let f = &msg.fill;
+        let fill = FillIn {
+            trade_id: f.trade_id.clone(),
+            order_id: f.order_id.clone(),
+            client_order_id: f.client_order_id.clone(),
+            market: f.market_ticker.clone(),
+            side: f.book_side,
+            price: f.yes_price_dollars,
+            count: f.count_fp,
+            fee: f.fee_cost,
+            is_taker: f.is_taker,
+            post_position: Some(f.post_position_fp),
+            ts_ms: f.ts_ms.unwrap_or(msg.recv_ms),
+        };
+        let Some(core) = self.core.as_mut() else { return };
+        let step = core.on_fill(fill, now_ms());
+        self.apply(step, None);
+    }
+}
+
+impl Handler<OrderUpdated> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: OrderUpdated, _: &mut Self::Context) {
+        let Some(core) = self.core.as_mut() else { return };
+        let step = core.on_user_order(&msg.order, now_ms());
+        self.apply(step, None);
+    }
+}
+
+impl Handler<TargetsChanged> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: TargetsChanged, _: &mut Self::Context) {
+        let Some(core) = self.core.as_mut() else { return };
+        let mut all = Step::default();
+        for m in &msg.removed {
+            let s = core.leave_market(m, now_ms());
+            all.requests.extend(s.requests);
+            all.events.extend(s.events);
+        }
+        self.apply(all, None);
+    }
+}
+
+impl Handler<HaltTrading> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: HaltTrading, _: &mut Self::Context) {
+        warn!(reason = %msg.reason, "trading halted; cancelling every resting order");
+        let Some(core) = self.core.as_mut() else { return };
+        let step = core.halt(&msg.reason, now_ms());
+        self.apply(step, None);
+    }
+}
+
+impl Handler<ResumeTrading> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, _: ResumeTrading, _: &mut Self::Context) {
+        info!("trading resumed");
+        let Some(core) = self.core.as_mut() else { return };
+        let step = core.resume(now_ms());
+        self.apply(step, None);
+    }
+}
+
+/// The executor's counters and state.
+#[derive(Message)]
+#[rtype(result = "ExecutorStats")]
+pub struct GetExecutorStats;
+
+impl Handler<GetExecutorStats> for OrderExecutor {
+    type Result = ExecutorStats;
+
+    fn handle(&mut self, _: GetExecutorStats, _: &mut Self::Context) -> ExecutorStats {
+        let mut s = self.stats.clone();
+        s.decision_p50_us = self.decision.percentile(0.5);
+        s.decision_p99_us = self.decision.percentile(0.99);
+        if let Some(core) = self.core.as_mut() {
+            s.discrepancies = core.discrepancies;
+            s.risk_rejections = core.risk.rejections.clone();
+            s.halted = core.risk.halted(now_ms()).map(|h| h.reason.clone());
+            s.cash = core.ledger.cash;
+            s.positions = core.ledger.positions.clone();
+            s.live_orders = core.orders.live().count();
+        }
+        s
+    }
+}
+
+impl Handler<super::messages::GetControlStatus> for OrderExecutor {
+    type Result = super::messages::ControlStatus;
+
+    fn handle(&mut self, _: super::messages::GetControlStatus, _: &mut Self::Context) -> Self::Result {
+        let reason = self.core.as_mut().and_then(|c| c.risk.halted(now_ms()).map(|h| h.reason.clone()));
+        super::messages::ControlStatus { halted: reason.is_some(), reason, dry_run: self.opts.dry_run }
+    }
+}
+
+/// Connects the executor's outputs once the pipeline (the Persister) exists.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConnectExecutorOutputs(pub ExecutorOutputs);
+
+impl Handler<ConnectExecutorOutputs> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: ConnectExecutorOutputs, _: &mut Self::Context) {
+        self.outputs = msg.0;
+        self.publish_portfolio();
+    }
+}
+
+/// Runs a reconciliation now (tests, and the end of a session).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ReconcileNow;
+
+impl Handler<ReconcileNow> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, _: ReconcileNow, ctx: &mut Self::Context) {
+        self.reconcile(ctx);
+    }
+}

@@ -1,0 +1,160 @@
+//! The trading chain's wiring: the model, the Observer, the Policy and the OrderExecutor.
+
+use std::sync::Arc;
+
+use actix::{Actor, Addr, AsyncContext, Supervisor};
+use anyhow::{bail, Context};
+use tracing::warn;
+
+use super::{grid_of, Exchange, Pipeline, PrivateOutputs};
+use crate::actors::observer::{ConnectObserver, Observer, ObserverSettings, TargetSpec};
+use crate::actors::order_executor::{ConnectExecutorOutputs, ExecutorOptions, ExecutorOutputs, OrderExecutor};
+use crate::actors::persister::AckTargets;
+use crate::actors::policy::{ConnectActions, Policy};
+use crate::config::{Config, OrderFeatures, TargetMarketMode};
+use crate::executor::ExecutorSettings;
+use crate::features::portfolio::OrderMode;
+use crate::kalshi::rest::Market;
+use crate::observer::log::ObservationLog;
+use crate::policy::card::Expectations;
+use crate::policy::load::LoadedModel;
+use crate::web::Control;
+
+/// Where `actor.model` names are looked up.
+pub const MODEL_DIR: &str = "model_weights";
+
+/// Loads `actor.model`, refusing a model whose card contradicts the configuration.
+pub fn load_model(config: &Config) -> anyhow::Result<LoadedModel> {
+    let expect = Expectations {
+        order_features: match config.observer.order_features {
+            OrderFeatures::Zeros => "zeros".into(),
+            OrderFeatures::Live => "live".into(),
+        },
+        timezone: config.observer.timezone.clone(),
+    };
+    let m = crate::policy::load::load(&config.actor.model, std::path::Path::new(MODEL_DIR), Some(&expect))
+        .with_context(|| format!("cannot load actor.model = {:?}", config.actor.model))?;
+    if m.card.is_none() {
+        warn!(model = %m.path.display(), "the model has no card: its observation contract cannot be checked");
+    }
+    Ok(m)
+}
+
+/// The trading chain.
+pub struct Trading {
+    /// The observer.
+    pub observer: Addr<Observer>,
+    /// The policy.
+    pub policy: Addr<Policy>,
+    /// The executor.
+    pub executor: Addr<OrderExecutor>,
+}
+
+impl Trading {
+    /// Where the Persister acknowledges records.
+    pub fn acks(&self) -> AckTargets {
+        AckTargets { records: self.observer.clone().recipient(), markers: self.observer.clone().recipient() }
+    }
+
+    /// Where the feed sends our fills and order updates.
+    pub fn private(&self) -> PrivateOutputs {
+        PrivateOutputs { fills: self.executor.clone().recipient(), orders: self.executor.clone().recipient() }
+    }
+
+    /// Connects the chain to the running pipeline.
+    pub fn connect(&self, pipeline: &Pipeline) {
+        self.observer.do_send(ConnectObserver {
+            targets: vec![self.executor.clone().recipient()],
+            snapshots: Some(pipeline.feed.clone().recipient()),
+        });
+        self.executor.do_send(ConnectExecutorOutputs(ExecutorOutputs {
+            portfolio: Some(self.observer.clone().recipient()),
+            persist: Some(pipeline.persister.clone().recipient()),
+            ..ExecutorOutputs::default()
+        }));
+    }
+
+    /// The control endpoints' targets.
+    pub fn control(&self) -> Control {
+        Control {
+            halt: self.executor.clone().recipient(),
+            resume: self.executor.clone().recipient(),
+            status: self.executor.clone().recipient(),
+        }
+    }
+}
+
+/// Starts the Policy, the Observer and the OrderExecutor (with its sender) for `markets`.
+pub fn start_trading(
+    config: &Config,
+    exchange: &Exchange,
+    markets: &[Market],
+    model: &LoadedModel,
+) -> anyhow::Result<Trading> {
+    let subscribed: Vec<String> = markets.iter().map(|m| m.ticker.clone()).collect();
+    let a = &config.actor;
+    let targets = match a.target_market_mode {
+        TargetMarketMode::All => TargetSpec::All,
+        TargetMarketMode::Config => {
+            let listed = if a.target_markets.is_empty() { &config.feed.market_tickers } else { &a.target_markets };
+            let missing: Vec<&String> = listed.iter().filter(|t| !subscribed.contains(t)).collect();
+            if !missing.is_empty() {
+                bail!("actor.target_markets not subscribed by the feed: {missing:?}");
+            }
+            TargetSpec::Listed(listed.clone())
+        }
+        TargetMarketMode::Hot => TargetSpec::Hot {
+            count: a.hot_count as usize,
+            max_spread_cents: a.hot_max_spread_cents,
+            rerank_ms: i64::try_from(a.hot_rerank_s.saturating_mul(1000)).unwrap_or(i64::MAX),
+        },
+    };
+    let settings = ObserverSettings {
+        tz: crate::observer::parse_timezone(&config.observer.timezone).map_err(anyhow::Error::msg)?,
+        order_mode: match config.observer.order_features {
+            OrderFeatures::Zeros => OrderMode::Zeros,
+            OrderFeatures::Live => OrderMode::Live,
+        },
+        throttle_ms: a.tick_throttle_ms,
+        targets,
+        starting_cash_cents: config.observer.starting_cash * 100.0,
+        grids: markets.iter().map(|m| (m.ticker.clone(), grid_of(m))).collect(),
+    };
+    let log = match config.observer.log_path.as_str() {
+        "" => None,
+        path => Some(
+            ObservationLog::open(std::path::Path::new(path))
+                .with_context(|| format!("cannot open the observation log {path}"))?,
+        ),
+    };
+    let (net, id) = (Arc::new(model.model.clone()), model.id.clone());
+    let policy = Supervisor::start(move |_| Policy::new(net, &id, Vec::new()));
+    let to_policy = policy.clone().recipient();
+    let observer = Supervisor::start(move |_| Observer::new(settings, Some(to_policy), log));
+    let executor = start_executor(config, exchange, markets);
+    policy.do_send(ConnectActions(vec![executor.clone().recipient()]));
+    Ok(Trading { observer, policy, executor })
+}
+
+/// Starts the OrderExecutor and its sender.
+pub fn start_executor(config: &Config, exchange: &Exchange, markets: &[Market]) -> Addr<OrderExecutor> {
+    let opts = ExecutorOptions {
+        dry_run: !config.actor.enabled,
+        cancel_on_start: config.executor.cancel_on_start,
+        reconcile_every: config.executor.reconcile_interval,
+        settings: ExecutorSettings {
+            size: config.actor.contract_size,
+            pricing: config.actor.pricing,
+            sell: config.actor.sell_semantics,
+            coid_prefix: format!("ka-{}", uuid::Uuid::new_v4().simple()),
+        },
+        risk: config.risk.clone(),
+        grids: markets.iter().map(|m| (m.ticker.clone(), grid_of(m))).collect(),
+    };
+    let (root, signer, timeout) =
+        (exchange.rest_url.clone(), Some(exchange.signer.clone()), config.executor.request_timeout);
+    OrderExecutor::create(move |ctx| {
+        let sender = crate::actors::order_sender::start(root, signer, timeout, ctx.address().recipient());
+        OrderExecutor::new(opts, sender, ExecutorOutputs::default())
+    })
+}

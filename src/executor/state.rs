@@ -1,0 +1,252 @@
+//! What we own and what we asked for: our orders (by `client_order_id` and `order_id`, with
+//! every state change), and the ledger (fills deduplicated by `trade_id`, netted positions
+//! with an average-cost basis, cash, fees, realized P&L).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::actors::messages::{OrderEvent, OrderEventKind};
+use crate::domain::position::PositionState;
+use crate::domain::{BookSide, Count, Money, Price};
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderState {
+    /// Create sent, no answer yet.
+    Sending,
+    /// On the book.
+    Resting,
+    /// Amend sent, no answer yet.
+    Amending,
+    /// Cancel sent, no answer yet.
+    Canceling,
+    /// A write's outcome is unknown (timeout, 5xx, lost connection) until reconciled.
+    Unknown,
+    /// Canceled (by us or the exchange).
+    Canceled,
+    /// Completely filled.
+    Executed,
+    /// Refused by the exchange or never placed.
+    Rejected,
+}
+
+impl OrderState {
+    /// May still rest on the book or fill.
+    pub fn live(self) -> bool {
+        matches!(
+            self,
+            OrderState::Sending
+                | OrderState::Resting
+                | OrderState::Amending
+                | OrderState::Canceling
+                | OrderState::Unknown
+        )
+    }
+
+    /// A request about it is in flight or its outcome is unknown.
+    pub fn busy(self) -> bool {
+        matches!(self, OrderState::Sending | OrderState::Amending | OrderState::Canceling | OrderState::Unknown)
+    }
+}
+
+/// One of our orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedOrder {
+    /// Our id.
+    pub client_order_id: String,
+    /// The exchange's id, once known.
+    pub order_id: Option<String>,
+    /// Market.
+    pub market: String,
+    /// Book side.
+    pub side: BookSide,
+    /// YES limit price.
+    pub price: Price,
+    /// Contracts filled.
+    pub filled: Count,
+    /// Contracts still working.
+    pub remaining: Count,
+    /// State.
+    pub state: OrderState,
+    /// Placement (or last amend) time, Unix ms.
+    pub placed_ms: i64,
+    /// When its last request was sent, Unix ms.
+    pub sent_ms: i64,
+}
+
+impl TrackedOrder {
+    /// The event describing this order now.
+    pub fn event(&self, kind: OrderEventKind, reason: &str, ts_ms: i64) -> OrderEvent {
+        OrderEvent {
+            kind,
+            market: self.market.clone(),
+            client_order_id: self.client_order_id.clone(),
+            order_id: self.order_id.clone(),
+            side: self.side,
+            price: self.price,
+            remaining: self.remaining,
+            filled: self.filled,
+            reason: reason.to_owned(),
+            ts_ms,
+        }
+    }
+}
+
+/// Our orders.
+#[derive(Debug, Clone, Default)]
+pub struct Orders {
+    by_coid: HashMap<String, TrackedOrder>,
+    by_oid: HashMap<String, String>,
+}
+
+impl Orders {
+    /// Adds an order.
+    pub fn insert(&mut self, o: TrackedOrder) {
+        if let Some(oid) = &o.order_id {
+            self.by_oid.insert(oid.clone(), o.client_order_id.clone());
+        }
+        self.by_coid.insert(o.client_order_id.clone(), o);
+    }
+
+    /// By client order id.
+    pub fn get_mut(&mut self, coid: &str) -> Option<&mut TrackedOrder> {
+        self.by_coid.get_mut(coid)
+    }
+
+    /// By client order id.
+    pub fn get(&self, coid: &str) -> Option<&TrackedOrder> {
+        self.by_coid.get(coid)
+    }
+
+    /// The client order id of an exchange order id.
+    pub fn coid_of(&self, order_id: &str) -> Option<String> {
+        self.by_oid.get(order_id).cloned()
+    }
+
+    /// Records the exchange id of an order.
+    pub fn set_order_id(&mut self, coid: &str, order_id: &str) {
+        if let Some(o) = self.by_coid.get_mut(coid) {
+            o.order_id = Some(order_id.to_owned());
+            self.by_oid.insert(order_id.to_owned(), coid.to_owned());
+        }
+    }
+
+    /// Live orders of `market`, oldest first.
+    pub fn live_in(&self, market: &str) -> Vec<&TrackedOrder> {
+        let mut v: Vec<&TrackedOrder> =
+            self.by_coid.values().filter(|o| o.market == market && o.state.live()).collect();
+        v.sort_by(|a, b| a.sent_ms.cmp(&b.sent_ms).then_with(|| a.client_order_id.cmp(&b.client_order_id)));
+        v
+    }
+
+    /// Every live order.
+    pub fn live(&self) -> impl Iterator<Item = &TrackedOrder> {
+        self.by_coid.values().filter(|o| o.state.live())
+    }
+
+    /// Whether `market` has a request in flight or an unknown outcome.
+    pub fn busy(&self, market: &str) -> bool {
+        self.by_coid.values().any(|o| o.market == market && o.state.busy())
+    }
+
+    /// Drops finished orders older than `before_ms` (keeps memory flat on long runs).
+    pub fn prune(&mut self, before_ms: i64) {
+        let gone: Vec<String> = self
+            .by_coid
+            .values()
+            .filter(|o| !o.state.live() && o.sent_ms < before_ms)
+            .map(|o| o.client_order_id.clone())
+            .collect();
+        for c in gone {
+            if let Some(o) = self.by_coid.remove(&c) {
+                if let Some(oid) = o.order_id {
+                    self.by_oid.remove(&oid);
+                }
+            }
+        }
+    }
+}
+
+/// One fill to account for, from the `fill` channel or REST.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FillIn {
+    /// Trade id (deduplication key).
+    pub trade_id: String,
+    /// Exchange order id.
+    pub order_id: String,
+    /// Our id, when the exchange sent it.
+    pub client_order_id: Option<String>,
+    /// Market.
+    pub market: String,
+    /// Our order's book side.
+    pub side: BookSide,
+    /// Execution price, YES terms.
+    pub price: Price,
+    /// Contracts.
+    pub count: Count,
+    /// Fee.
+    pub fee: Money,
+    /// Taker or maker.
+    pub is_taker: bool,
+    /// Position after the fill, when the exchange said.
+    pub post_position: Option<Count>,
+    /// Time, Unix ms.
+    pub ts_ms: i64,
+}
+
+/// Cash, positions and the fills already counted.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    /// Cash, including what resting orders reserve at the exchange.
+    pub cash: Money,
+    /// Positions by market.
+    pub positions: BTreeMap<String, PositionState>,
+    seen: HashSet<String>,
+}
+
+impl Ledger {
+    /// A ledger holding `cash`.
+    pub fn new(cash: Money) -> Ledger {
+        Ledger { cash, ..Ledger::default() }
+    }
+
+    /// Applies a fill once; `false` for a trade already counted.
+    pub fn apply(&mut self, f: &FillIn) -> bool {
+        if !self.seen.insert(f.trade_id.clone()) {
+            return false;
+        }
+        let pos = self.positions.entry(f.market.clone()).or_default();
+        let cash = pos.apply_fill(f.side, f.price, f.count, f.fee, f.ts_ms);
+        self.cash = self.cash + cash.cash_delta;
+        true
+    }
+
+    /// The position of `market` (flat when never traded).
+    pub fn position(&self, market: &str) -> PositionState {
+        self.positions.get(market).copied().unwrap_or_default()
+    }
+
+    /// Cost of every open position.
+    pub fn exposure(&self) -> Money {
+        self.positions.values().fold(Money::ZERO, |acc, p| acc + p.exposure)
+    }
+
+    /// Realized + unrealized − fees, marking YES at `mid(market)` cents (NO at 100 − mid;
+    /// positions without a mid at their cost).
+    pub fn pnl(&self, mid: impl Fn(&str) -> Option<f64>) -> Money {
+        let mut total = 0.0;
+        for (m, p) in &self.positions {
+            total += (p.realized_pnl.micros() - p.fees_paid.micros()) as f64;
+            let n = p.position.as_f64();
+            if n == 0.0 {
+                continue;
+            }
+            let value = match mid(m) {
+                Some(c) if n > 0.0 => n * c * 10_000.0,
+                Some(c) => -n * (100.0 - c) * 10_000.0,
+                None => p.exposure.micros() as f64,
+            };
+            total += value - p.exposure.micros() as f64;
+        }
+        Money::from_micros(total.round() as i64)
+    }
+}
