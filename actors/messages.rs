@@ -308,3 +308,56 @@ pub struct ControlStatus {
     /// Whether orders are only simulated (never sent).
     pub dry_run: bool,
 }
+
+/// Web → OrderExecutor: what `/rl/status` reports about trading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Message)]
+#[rtype(result = "TradingSummary")]
+pub struct GetTradingSummary;
+
+/// One market's position in a [`TradingSummary`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PositionSummary {
+    /// Signed contracts.
+    pub position: crate::domain::Count,
+    /// Cost basis.
+    pub cost: crate::domain::Money,
+    /// Realized P&L.
+    pub realized_pnl: crate::domain::Money,
+    /// Fees paid.
+    pub fees: crate::domain::Money,
+}
+
+/// Trading state and counters (the `trading` part of `/rl/status`). Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize, actix::MessageResponse)]
+pub struct TradingSummary {
+    /// State loaded from the exchange; orders may go out.
+    pub ready: bool,
+    /// Dry run (`actor.enabled = false`).
+    pub dry_run: bool,
+    /// Halt reason, when halted.
+    pub halted: Option<String>,
+    /// Cash.
+    pub cash: crate::domain::Money,
+    /// Positions by market.
+    pub positions: std::collections::BTreeMap<String, PositionSummary>,
+    /// Live orders.
+    pub live_orders: usize,
+    /// Decisions received.
+    pub actions: u64,
+    /// Requests sent.
+    pub requests: u64,
+    /// Fills counted.
+    pub fills: u64,
+    /// Discrepancies with the exchange.
+    pub discrepancies: u64,
+    /// Reconciliations done.
+    pub reconciliations: u64,
+    /// Decisions without a request, by reason.
+    pub skipped: std::collections::BTreeMap<String, u64>,
+    /// Risk rejections by reason.
+    pub risk_rejections: std::collections::BTreeMap<String, u64>,
+    /// Decision latency percentiles, µs.
+    pub decision_p50_us: Option<f64>,
+    /// 99th percentile, µs.
+    pub decision_p99_us: Option<f64>,
+}

@@ -531,6 +531,44 @@ impl Handler<super::messages::GetControlStatus> for OrderExecutor {
     }
 }
 
+impl Handler<super::messages::GetTradingSummary> for OrderExecutor {
+    type Result = super::messages::TradingSummary;
+
+    fn handle(&mut self, _: super::messages::GetTradingSummary, ctx: &mut Self::Context) -> Self::Result {
+        let s = <Self as Handler<GetExecutorStats>>::handle(self, GetExecutorStats, ctx);
+        let to_strings = |m: &BTreeMap<&'static str, u64>| m.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+        super::messages::TradingSummary {
+            ready: s.ready,
+            dry_run: s.dry_run,
+            halted: s.halted,
+            cash: s.cash,
+            positions: s
+                .positions
+                .iter()
+                .map(|(m, p)| {
+                    let summary = super::messages::PositionSummary {
+                        position: p.position,
+                        cost: p.exposure,
+                        realized_pnl: p.realized_pnl,
+                        fees: p.fees_paid,
+                    };
+                    (m.clone(), summary)
+                })
+                .collect(),
+            live_orders: s.live_orders,
+            actions: s.actions,
+            requests: s.requests,
+            fills: s.fills,
+            discrepancies: s.discrepancies,
+            reconciliations: s.reconciliations,
+            skipped: to_strings(&s.skipped),
+            risk_rejections: to_strings(&s.risk_rejections),
+            decision_p50_us: s.decision_p50_us,
+            decision_p99_us: s.decision_p99_us,
+        }
+    }
+}
+
 /// Connects the executor's outputs once the pipeline (the Persister) exists.
 #[derive(Message)]
 #[rtype(result = "()")]

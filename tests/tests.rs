@@ -11,6 +11,7 @@ mod executor;
 mod observe;
 mod pipeline;
 mod pipeline_actors;
+mod restart;
 mod sim_rest;
 mod sim_rest_more;
 mod sim_ws;

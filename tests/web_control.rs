@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use actix::{Actor, ActorContext, Addr, Context, Handler, Message};
 use kalshi_actor::actors::messages::{HaltTrading, ResumeTrading};
+use kalshi_actor::actors::messages::{GetTradingSummary, TradingSummary};
 use kalshi_actor::web::{self, Control, ControlStatus, GetControlStatus, WebHandle, BODY_LIMIT};
 
 const TOKEN: &str = "T0k3n-9c1d5e7f";
@@ -43,6 +44,13 @@ impl Handler<GetControlStatus> for ExecutorProbe {
     type Result = ControlStatus;
     fn handle(&mut self, _: GetControlStatus, _: &mut Self::Context) -> ControlStatus {
         ControlStatus { halted: self.halted.is_some(), reason: self.halted.clone(), dry_run: true }
+    }
+}
+
+impl Handler<GetTradingSummary> for ExecutorProbe {
+    type Result = TradingSummary;
+    fn handle(&mut self, _: GetTradingSummary, _: &mut Self::Context) -> TradingSummary {
+        TradingSummary { halted: self.halted.clone(), dry_run: true, requests: 7, ..TradingSummary::default() }
     }
 }
 
@@ -85,6 +93,7 @@ impl Served {
             halt: probe.clone().recipient(),
             resume: probe.clone().recipient(),
             status: probe.clone().recipient(),
+            summary: probe.clone().recipient(),
         };
         let handle = web::start(listener, token.map(str::to_owned), control).unwrap();
         // Whatever the bound address, connect over loopback.
@@ -150,6 +159,11 @@ async fn halt_then_resume_reach_the_executor_in_order_and_the_status_follows() {
     assert_eq!(status(&body), ControlStatus { halted: true, reason: Some("maintenance".into()), dry_run: true });
     let (_, body) = s.call("GET", "/rl/actor/status", None, None).await;
     assert_eq!(status(&body).reason.as_deref(), Some("maintenance"));
+    // The trading summary reports the same halt, and the counters.
+    let (code, body) = s.call("GET", "/rl/status", None, None).await;
+    assert_eq!(code, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((v["trading"]["halted"].as_str(), v["trading"]["requests"].as_u64()), (Some("maintenance"), Some(7)));
 
     let (code, body) = s.post("/rl/actor/resume", None, None).await;
     assert_eq!((code, status(&body)), (200, ControlStatus { halted: false, reason: None, dry_run: true }));

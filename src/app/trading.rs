@@ -80,6 +80,7 @@ impl Trading {
             halt: self.executor.clone().recipient(),
             resume: self.executor.clone().recipient(),
             status: self.executor.clone().recipient(),
+            summary: self.executor.clone().recipient(),
         }
     }
 }

@@ -35,9 +35,11 @@ pub struct Control {
     pub resume: Recipient<ResumeTrading>,
     /// Reads the current trading state.
     pub status: Recipient<GetControlStatus>,
+    /// Reads the trading summary (`/rl/status`).
+    pub summary: Recipient<GetTradingSummary>,
 }
 
-pub use crate::actors::messages::{ControlStatus, GetControlStatus};
+pub use crate::actors::messages::{ControlStatus, GetControlStatus, GetTradingSummary, TradingSummary};
 
 /// Why a control request failed; the message is the `error` field of the JSON answer.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +88,8 @@ impl ResponseError for ControlError {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/rl/actor/halt").route(web::post().to(halt)).default_service(web::to(not_allowed)))
         .service(web::resource("/rl/actor/resume").route(web::post().to(resume)).default_service(web::to(not_allowed)))
-        .service(web::resource("/rl/actor/status").route(web::get().to(status)).default_service(web::to(not_allowed)));
+        .service(web::resource("/rl/actor/status").route(web::get().to(status)).default_service(web::to(not_allowed)))
+        .service(web::resource("/rl/status").route(web::get().to(summary)).default_service(web::to(not_allowed)));
 }
 
 /// The body of `POST /rl/actor/halt`; unknown fields are refused so a typo is not silently
@@ -118,6 +121,19 @@ async fn resume(req: HttpRequest, body: web::Payload, data: WebData) -> Result<H
 
 async fn status(data: WebData) -> Result<HttpResponse, ControlError> {
     respond_status(&data).await
+}
+
+/// `GET /rl/status`: `{"trading": TradingSummary}` (feed, database and model health join it
+/// with the Broadcaster).
+async fn summary(data: WebData) -> Result<HttpResponse, ControlError> {
+    let trading = data.control.summary.send(GetTradingSummary).timeout(EXECUTOR_TIMEOUT).await?;
+    let mut body = serde_json::json!({ "trading": trading });
+    if let Some(h) = body.pointer_mut("/trading/halted") {
+        if let Some(reason) = h.as_str() {
+            *h = serde_json::Value::String(data.auth.redact(reason).into_owned());
+        }
+    }
+    Ok(HttpResponse::Ok().json(body))
 }
 
 async fn not_allowed() -> HttpResponse {

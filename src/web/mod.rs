@@ -7,6 +7,7 @@
 //! | `POST /rl/actor/halt` | halt trading; optional body `{"reason": "..."}` (default `operator`) |
 //! | `POST /rl/actor/resume` | resume trading |
 //! | `GET /rl/actor/status` | `{"halted": bool, "reason": string or null, "dry_run": bool}` |
+//! | `GET /rl/status` | `{"trading": {ready, dry_run, halted, cash, positions, counters…}}` |
 //!
 //! The POSTs answer the status after the command took effect. Access rules are in
 //! [`auth`]: off loopback they need `Authorization: Bearer <token>` (401 otherwise) and

@@ -14,6 +14,8 @@ pub fn kalshi_actor() -> Command {
             cmd.env_remove(k);
         }
     }
+    // Never the default 127.0.0.1:8080: tests run in parallel, and next to a user's service.
+    cmd.env("KALSHI_ACTOR_WEB__LISTEN", "127.0.0.1:0");
     cmd
 }
 

@@ -1,0 +1,185 @@
+//! Crash safety: the service trades a standalone simulator and is killed with SIGKILL at
+//! random moments, 20 times; each restart loads the exchange's state, cancels what the
+//! previous run left resting and trades on. At the end: no client order id was used twice,
+//! nothing is left resting from a dead run, and a last run's positions and cash equal the
+//! exchange's with no discrepancy to resolve.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use kalshi_actor::kalshi::client::RestClient;
+use kalshi_actor::kalshi::rest::{BalanceResponse, OrdersResponse, PositionsResponse};
+use kalshi_actor::kalshi::sign::Signer;
+use rand::{Rng, SeedableRng};
+
+use crate::support::{default_model, kalshi_actor, KillOnDrop};
+
+/// The standalone simulator's printed endpoints and key.
+struct Exchange {
+    _sim: KillOnDrop,
+    printed: BTreeMap<String, String>,
+    key: String,
+    rest: RestClient,
+}
+
+fn start_exchange(dir: &std::path::Path) -> Exchange {
+    let accounts = dir.join("accounts");
+    let mut sim = KillOnDrop(
+        kalshi_actor()
+            .args(["sim", "--listen", "127.0.0.1:0", "--markets", "3", "--flow-tick-ms", "20", "--accounts-dir"])
+            .arg(&accounts)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut printed = BTreeMap::new();
+    for line in BufReader::new(sim.0.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let (k, v) = line.split_once(':').unwrap();
+        printed.insert(k.trim().to_owned(), v.trim().to_owned());
+        if k == "markets" {
+            break;
+        }
+    }
+    let key = std::fs::read_to_string(&printed["private key"]).unwrap();
+    let signer = std::sync::Arc::new(Signer::from_pem(printed["key id"].clone(), &key).unwrap());
+    let rest = RestClient::new(printed["REST"].clone(), Some(signer), Duration::from_secs(10));
+    Exchange { _sim: sim, printed, key, rest }
+}
+
+/// Starts `run` against the exchange; returns the child once its executor is ready.
+fn start_service(ex: &Exchange, dir: &std::path::Path, round: usize) -> (Child, std::io::Lines<BufReader<std::process::ChildStderr>>) {
+    let mut child = kalshi_actor()
+        .arg("run")
+        .current_dir(dir)
+        .env("RL_ACTOR_MODEL_ID", default_model())
+        .env("KALSHI_ACTOR_EXCHANGE__MODE", "demo")
+        .env("KALSHI_PAPER_TRADING_API_URL", &ex.printed["REST"])
+        .env("KALSHI_PAPER_TRADING_WS_URL", &ex.printed["WebSocket"])
+        .env("KALSHI_PAPER_TRADING_API_KEY_ID", &ex.printed["key id"])
+        .env("KALSHI_PAPER_TRADING_PRIVATE_KEY_CONTENT", &ex.key)
+        .env("DATABASE_URL", format!("sqlite://{}", dir.join(format!("run{round}.sqlite")).display()))
+        .env("RL_ACTOR_TARGET_MARKET_MODE", "all")
+        .env("RL_ACTOR_TICK_THROTTLE_MS", "50")
+        .env("RL_ACTOR_CONTRACT_SIZE", "1")
+        // Resting orders too, so that runs die with orders on the book.
+        .env("KALSHI_ACTOR_ACTOR__PRICING", "passive")
+        .env("KALSHI_ACTOR_RISK__MAX_POSITION", "100000")
+        .env("KALSHI_ACTOR_RISK__MAX_EXPOSURE", "100000")
+        .env("KALSHI_ACTOR_RISK__MAX_DAILY_LOSS", "100000")
+        .env("KALSHI_ACTOR_EXECUTOR__RECONCILE_INTERVAL", "1s")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("executor ready")).expect("executor ready");
+    (child, lines)
+}
+
+/// A test read; the test shares the account's read budget with the service, so a 429 is
+/// waited out.
+async fn get<T: serde::de::DeserializeOwned>(rest: &RestClient, path: &str) -> T {
+    for _ in 0..200 {
+        match rest.get(path).await {
+            Ok(v) => return v,
+            Err(e) if e.is_retryable() => actix_web::rt::time::sleep(Duration::from_millis(50)).await,
+            Err(e) => panic!("GET {path}: {e}"),
+        }
+    }
+    panic!("GET {path}: rate limited for 10 s")
+}
+
+async fn orders(rest: &RestClient) -> Vec<kalshi_actor::kalshi::rest::Order> {
+    let o: OrdersResponse = get(rest, "/portfolio/orders?limit=1000").await;
+    o.orders
+}
+
+#[actix_web::test]
+async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_exchange() {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = start_exchange(dir.path());
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20);
+    let mut prefixes = HashSet::new();
+    for round in 0..20 {
+        let before = orders(&ex.rest).await.len();
+        let (mut child, lines) = start_service(&ex, dir.path(), round);
+        // Every order a previous run left resting was canceled before this one traded.
+        let left: Vec<_> = orders(&ex.rest)
+            .await
+            .into_iter()
+            .filter(|o| o.status == kalshi_actor::kalshi::rest::OrderStatus::Resting)
+            .filter(|o| prefixes.iter().any(|p: &String| o.client_order_id.starts_with(p.as_str())))
+            .collect();
+        assert!(left.is_empty(), "round {round}: orders of dead runs still resting: {left:?}");
+        // Trade until this run has placed orders, then die at a random moment.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while orders(&ex.rest).await.len() < before + 2 {
+            assert!(Instant::now() < deadline, "round {round}: no order placed");
+            actix_web::rt::time::sleep(Duration::from_millis(150)).await;
+        }
+        // The random moment (a stimulus, not a synchronization).
+        actix_web::rt::time::sleep(Duration::from_millis(rng.gen_range(0..300))).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+        drop(lines);
+        for o in orders(&ex.rest).await {
+            if let Some((p, _)) = o.client_order_id.rsplit_once('-') {
+                prefixes.insert(format!("{p}-"));
+            }
+        }
+    }
+    let all = orders(&ex.rest).await;
+    let ids: HashSet<&str> = all.iter().map(|o| o.client_order_id.as_str()).collect();
+    assert_eq!(ids.len(), all.len(), "a client order id was used twice");
+    assert!(prefixes.len() >= 20, "each run has its own client order id prefix: {}", prefixes.len());
+
+    // A last run: once it has reconciled a few times, its state is the exchange's, with
+    // nothing adopted (what it loaded at start was exact).
+    let (child, lines) = start_service(&ex, dir.path(), 99);
+    let mut child = KillOnDrop(child);
+    let addr = lines
+        .map(|l| l.unwrap())
+        .find_map(|l| l.contains("web server listening").then(|| l.split("addr=").nth(1).unwrap().trim().to_owned()))
+        .expect("web address");
+    let client = awc::Client::default();
+    let status = |client: awc::Client, addr: String| async move {
+        let mut resp = client.get(format!("http://{addr}/rl/status")).send().await.unwrap();
+        resp.json::<serde_json::Value>().await.unwrap()["trading"].clone()
+    };
+    // Let it trade and reconcile a few times, then halt (cancel everything) and let it
+    // reconcile twice more: nothing moves any more, so both sides must agree exactly.
+    while status(client.clone(), addr.clone()).await["reconciliations"].as_u64().unwrap_or(0) < 3 {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let resp = client.post(format!("http://{addr}/rl/actor/halt")).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let at_halt = status(client.clone(), addr.clone()).await["reconciliations"].as_u64().unwrap();
+    let summary = loop {
+        let s = status(client.clone(), addr.clone()).await;
+        if s["live_orders"] == 0 && s["reconciliations"].as_u64().unwrap() >= at_halt + 2 {
+            break s;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(summary["discrepancies"], 0, "the state loaded at start was exact: {summary}");
+    assert!(summary["requests"].as_u64().unwrap() > 0, "the last run traded: {summary}");
+    let positions: PositionsResponse = get(&ex.rest, "/portfolio/positions?limit=1000").await;
+    let balance: BalanceResponse = get(&ex.rest, "/portfolio/balance").await;
+    assert_eq!(summary["cash"], serde_json::json!(balance.balance_dollars), "{summary}");
+    for p in &positions.market_positions {
+        let ours = &summary["positions"][&p.ticker];
+        assert_eq!(ours["position"], serde_json::json!(p.position_fp), "{}: {summary}", p.ticker);
+        assert_eq!(ours["cost"], serde_json::json!(p.market_exposure_dollars), "{}: {summary}", p.ticker);
+        assert_eq!(ours["fees"], serde_json::json!(p.fees_paid_dollars), "{}: {summary}", p.ticker);
+    }
+    let resting: Vec<_> =
+        orders(&ex.rest).await.into_iter().filter(|o| o.status == kalshi_actor::kalshi::rest::OrderStatus::Resting).collect();
+    assert!(resting.is_empty(), "halt canceled everything: {resting:?}");
+    std::process::Command::new("kill").args(["-INT", &child.0.id().to_string()]).status().unwrap();
+    assert!(child.0.wait().unwrap().success());
+}
