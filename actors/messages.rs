@@ -360,4 +360,8 @@ pub struct TradingSummary {
     pub decision_p50_us: Option<f64>,
     /// 99th percentile, µs.
     pub decision_p99_us: Option<f64>,
+    /// Decision → request handed to the HTTP client (signature prepared ahead), p50 µs.
+    pub wire_p50_us: Option<f64>,
+    /// The same, 99th percentile, µs.
+    pub wire_p99_us: Option<f64>,
 }

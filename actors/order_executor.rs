@@ -7,7 +7,7 @@
 //! `executor.cancel_on_start`) and trades only once that is done. With `actor.enabled = false`
 //! it is a dry run: decisions are recorded, no request is ever sent.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,10 +28,15 @@ use crate::executor::intent::Touch;
 use crate::executor::reconcile::ExchangeView;
 use crate::executor::risk::RiskState;
 use crate::executor::state::FillIn;
-use crate::executor::{ExecEvent, ExecutorCore, ExecutorSettings, Step};
-use crate::features::portfolio::Position;
+use crate::executor::{ExecutorCore, ExecutorSettings, Step};
 use crate::kalshi::sign::now_ms;
 use crate::latency::LatencyWindow;
+
+mod publish;
+mod status;
+
+pub use publish::fill_row;
+pub use status::{ConnectExecutorOutputs, ExecutorStats, GetExecutorStats, ReconcileNow};
 
 /// How the executor is set up.
 #[derive(Debug, Clone)]
@@ -48,41 +53,6 @@ pub struct ExecutorOptions {
     pub risk: RiskConfig,
     /// Price grids by market.
     pub grids: HashMap<String, Arc<TickGrid>>,
-}
-
-/// Counts an operator asks about.
-#[derive(Debug, Clone, Default, PartialEq, MessageResponse)]
-pub struct ExecutorStats {
-    /// Trading started (state loaded from the exchange).
-    pub ready: bool,
-    /// Dry run.
-    pub dry_run: bool,
-    /// Decisions received.
-    pub actions: u64,
-    /// Requests sent.
-    pub requests: u64,
-    /// Decisions that produced no request, by reason.
-    pub skipped: BTreeMap<&'static str, u64>,
-    /// Fills counted.
-    pub fills: u64,
-    /// Discrepancies found by reconciliation.
-    pub discrepancies: u64,
-    /// Reconciliations done.
-    pub reconciliations: u64,
-    /// Risk rejections by reason.
-    pub risk_rejections: BTreeMap<&'static str, u64>,
-    /// The halt reason, when halted.
-    pub halted: Option<String>,
-    /// Decision latency (observation started → requests issued), µs.
-    pub decision_p50_us: Option<f64>,
-    /// 99th percentile, µs.
-    pub decision_p99_us: Option<f64>,
-    /// Cash.
-    pub cash: Money,
-    /// Positions by market.
-    pub positions: BTreeMap<String, PositionState>,
-    /// Live orders.
-    pub live_orders: usize,
 }
 
 /// Where the executor's events go.
@@ -130,7 +100,9 @@ impl OrderExecutor {
 
     fn start_up(&mut self, ctx: &mut Context<Self>) {
         let (sender, cancel) = (self.sender.clone(), self.opts.cancel_on_start);
-        let since = now_ms() / 1000;
+        // Recent fills are read too, to be marked as counted: the positions and balance
+        // loaded here already include them (a previous run may have died a moment ago).
+        let since = now_ms() / 1000 - 120;
         async move {
             let limits = sender.send(FetchLimits).await.map_err(|e| e.to_string())??;
             let mut view = sender
@@ -161,6 +133,10 @@ impl OrderExecutor {
     fn init(&mut self, rate: f64, capacity: f64, view: &ExchangeView) {
         let risk = RiskState::new(self.opts.risk.clone(), rate, capacity, now_ms());
         let mut core = ExecutorCore::new(self.opts.settings.clone(), self.opts.grids.clone(), risk, view.balance);
+        let counted =
+            view.fills.iter().map(|f| if f.trade_id.is_empty() { f.fill_id.as_str() } else { f.trade_id.as_str() });
+        core.ledger.mark_seen(counted);
+        self.last_reconcile_s = now_ms() / 1000;
         for p in &view.positions {
             core.ledger.positions.insert(
                 p.ticker.clone(),
@@ -226,72 +202,6 @@ impl OrderExecutor {
         }
     }
 
-    fn publish(&mut self, e: ExecEvent, portfolio: &mut bool) {
-        use crate::storage::ActorRecord;
-        let record = match e {
-            ExecEvent::Order(o) => {
-                for r in &self.outputs.orders {
-                    r.do_send(o.clone());
-                }
-                ActorRecord::Order(o)
-            }
-            ExecEvent::Risk(r) => {
-                // A blocked order is counted (and stored); halts, resumes and discrepancies are logged.
-                if r.halted || r.kind == "resume" || r.kind == "discrepancy" {
-                    warn!(kind = %r.kind, market = r.market.as_deref().unwrap_or(""), detail = %r.detail, halted = r.halted, "risk event");
-                } else {
-                    tracing::debug!(kind = %r.kind, market = r.market.as_deref().unwrap_or(""), "order blocked by a risk limit");
-                }
-                for o in &self.outputs.risk {
-                    o.do_send(r.clone());
-                }
-                ActorRecord::Risk(r)
-            }
-            ExecEvent::Position(p) => {
-                *portfolio = true;
-                ActorRecord::Position(p)
-            }
-            ExecEvent::Fill(f) => {
-                self.stats.fills += 1;
-                ActorRecord::Fill(fill_row(&f))
-            }
-        };
-        if let Some(p) = &self.outputs.persist {
-            p.do_send(super::persister::PersistActorRecord { record });
-        }
-    }
-
-    /// Cash and positions, valued at the YES mid (NO at 100 − mid; 50 without a mid).
-    fn publish_portfolio(&self) {
-        if self.opts.dry_run {
-            // Nothing is ever bought: the observer keeps its flat starting portfolio.
-            return;
-        }
-        let (Some(core), Some(out)) = (&self.core, &self.outputs.portfolio) else { return };
-        let cash = core.ledger.cash.micros() as f64 / 10_000.0;
-        let mut value = cash;
-        let mut positions = Vec::new();
-        for (m, p) in &core.ledger.positions {
-            let n = p.position.as_f64();
-            if n == 0.0 {
-                continue;
-            }
-            let mid = self.touches.get(m).and_then(|t| Some((t.bid?.cents_f64() + t.ask?.cents_f64()) / 2.0));
-            let mark = match mid {
-                None => 50.0,
-                Some(c) if n > 0.0 => c,
-                Some(c) => 100.0 - c,
-            };
-            value += n.abs() * mark;
-            positions.push(Position {
-                market: m.clone(),
-                contracts: n,
-                cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
-            });
-        }
-        out.do_send(PortfolioChanged { cash_cents: cash, value_cents: value, positions });
-    }
-
     fn reconcile(&mut self, ctx: &mut Context<Self>) {
         let Some(core) = &self.core else { return };
         if self.reconciling || self.opts.dry_run {
@@ -337,23 +247,6 @@ impl OrderExecutor {
                 act.publish_portfolio();
             })
             .spawn(ctx);
-    }
-}
-
-/// The stored form of a fill.
-pub fn fill_row(f: &FillIn) -> crate::storage::FillRow {
-    crate::storage::FillRow {
-        trade_id: f.trade_id.clone(),
-        order_id: f.order_id.clone(),
-        client_order_id: f.client_order_id.clone(),
-        market: f.market.clone(),
-        side: f.side,
-        price: f.price,
-        count: f.count,
-        fee: f.fee,
-        is_taker: f.is_taker,
-        post_position: f.post_position.unwrap_or_default(),
-        ts_ms: f.ts_ms,
     }
 }
 
@@ -495,103 +388,5 @@ impl Handler<ResumeTrading> for OrderExecutor {
         let Some(core) = self.core.as_mut() else { return };
         let step = core.resume(now_ms());
         self.apply(step, None);
-    }
-}
-
-/// The executor's counters and state.
-#[derive(Message)]
-#[rtype(result = "ExecutorStats")]
-pub struct GetExecutorStats;
-
-impl Handler<GetExecutorStats> for OrderExecutor {
-    type Result = ExecutorStats;
-
-    fn handle(&mut self, _: GetExecutorStats, _: &mut Self::Context) -> ExecutorStats {
-        let mut s = self.stats.clone();
-        s.decision_p50_us = self.decision.percentile(0.5);
-        s.decision_p99_us = self.decision.percentile(0.99);
-        if let Some(core) = self.core.as_mut() {
-            s.discrepancies = core.discrepancies;
-            s.risk_rejections = core.risk.rejections.clone();
-            s.halted = core.risk.halted(now_ms()).map(|h| h.reason.clone());
-            s.cash = core.ledger.cash;
-            s.positions = core.ledger.positions.clone();
-            s.live_orders = core.orders.live().count();
-        }
-        s
-    }
-}
-
-impl Handler<super::messages::GetControlStatus> for OrderExecutor {
-    type Result = super::messages::ControlStatus;
-
-    fn handle(&mut self, _: super::messages::GetControlStatus, _: &mut Self::Context) -> Self::Result {
-        let reason = self.core.as_mut().and_then(|c| c.risk.halted(now_ms()).map(|h| h.reason.clone()));
-        super::messages::ControlStatus { halted: reason.is_some(), reason, dry_run: self.opts.dry_run }
-    }
-}
-
-impl Handler<super::messages::GetTradingSummary> for OrderExecutor {
-    type Result = super::messages::TradingSummary;
-
-    fn handle(&mut self, _: super::messages::GetTradingSummary, ctx: &mut Self::Context) -> Self::Result {
-        let s = <Self as Handler<GetExecutorStats>>::handle(self, GetExecutorStats, ctx);
-        let to_strings = |m: &BTreeMap<&'static str, u64>| m.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-        super::messages::TradingSummary {
-            ready: s.ready,
-            dry_run: s.dry_run,
-            halted: s.halted,
-            cash: s.cash,
-            positions: s
-                .positions
-                .iter()
-                .map(|(m, p)| {
-                    let summary = super::messages::PositionSummary {
-                        position: p.position,
-                        cost: p.exposure,
-                        realized_pnl: p.realized_pnl,
-                        fees: p.fees_paid,
-                    };
-                    (m.clone(), summary)
-                })
-                .collect(),
-            live_orders: s.live_orders,
-            actions: s.actions,
-            requests: s.requests,
-            fills: s.fills,
-            discrepancies: s.discrepancies,
-            reconciliations: s.reconciliations,
-            skipped: to_strings(&s.skipped),
-            risk_rejections: to_strings(&s.risk_rejections),
-            decision_p50_us: s.decision_p50_us,
-            decision_p99_us: s.decision_p99_us,
-        }
-    }
-}
-
-/// Connects the executor's outputs once the pipeline (the Persister) exists.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ConnectExecutorOutputs(pub ExecutorOutputs);
-
-impl Handler<ConnectExecutorOutputs> for OrderExecutor {
-    type Result = ();
-
-    fn handle(&mut self, msg: ConnectExecutorOutputs, _: &mut Self::Context) {
-        self.outputs = msg.0;
-        self.publish_portfolio();
-    }
-}
-
-/// Runs a reconciliation now (tests, and the end of a session).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ReconcileNow;
-
-impl Handler<ReconcileNow> for OrderExecutor {
-    type Result = ();
-
-    fn handle(&mut self, _: ReconcileNow, ctx: &mut Self::Context) {
-        self.reconcile(ctx);
     }
 }

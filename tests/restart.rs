@@ -50,8 +50,9 @@ fn start_exchange(dir: &std::path::Path) -> Exchange {
     Exchange { _sim: sim, printed, key, rest }
 }
 
-/// Starts `run` against the exchange; returns the child once its executor is ready.
-fn start_service(ex: &Exchange, dir: &std::path::Path, round: usize) -> (Child, std::io::Lines<BufReader<std::process::ChildStderr>>) {
+/// Starts `run` against the exchange; returns the child and its web address once its
+/// executor is ready. Its log is drained on a thread (a full pipe would stall the service).
+fn start_service(ex: &Exchange, dir: &std::path::Path, round: usize) -> (Child, String) {
     let mut child = kalshi_actor()
         .arg("run")
         .current_dir(dir)
@@ -76,9 +77,30 @@ fn start_service(ex: &Exchange, dir: &std::path::Path, round: usize) -> (Child, 
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("executor ready")).expect("executor ready");
-    (child, lines)
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut addr = None;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(a) = line.split("web server listening addr=").nth(1) {
+                addr = Some(a.trim().to_owned());
+            }
+            if line.contains("executor ready") {
+                let _ = tx.send(addr.take());
+            }
+            if line.contains("discrepancy") {
+                eprintln!("round {round}: {line}");
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("executor ready").expect("web address logged first");
+    (child, addr)
+}
+
+/// The running service's trading summary.
+async fn status(addr: &str) -> serde_json::Value {
+    let mut resp = awc::Client::default().get(format!("http://{addr}/rl/status")).send().await.unwrap();
+    resp.json::<serde_json::Value>().await.unwrap()["trading"].clone()
 }
 
 /// A test read; the test shares the account's read budget with the service, so a 429 is
@@ -94,9 +116,18 @@ async fn get<T: serde::de::DeserializeOwned>(rest: &RestClient, path: &str) -> T
     panic!("GET {path}: rate limited for 10 s")
 }
 
+/// Every order of the account (all pages).
 async fn orders(rest: &RestClient) -> Vec<kalshi_actor::kalshi::rest::Order> {
-    let o: OrdersResponse = get(rest, "/portfolio/orders?limit=1000").await;
-    o.orders
+    let mut out = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page: OrdersResponse = get(rest, &format!("/portfolio/orders?limit=1000&cursor={cursor}")).await;
+        out.extend(page.orders);
+        if page.cursor.is_empty() {
+            return out;
+        }
+        cursor = page.cursor;
+    }
 }
 
 #[actix_web::test]
@@ -106,8 +137,8 @@ async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_
     let mut rng = rand::rngs::StdRng::seed_from_u64(20);
     let mut prefixes = HashSet::new();
     for round in 0..20 {
-        let before = orders(&ex.rest).await.len();
-        let (mut child, lines) = start_service(&ex, dir.path(), round);
+        let (child, addr) = start_service(&ex, dir.path(), round);
+        let mut child = KillOnDrop(child);
         // Every order a previous run left resting was canceled before this one traded.
         let left: Vec<_> = orders(&ex.rest)
             .await
@@ -118,15 +149,14 @@ async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_
         assert!(left.is_empty(), "round {round}: orders of dead runs still resting: {left:?}");
         // Trade until this run has placed orders, then die at a random moment.
         let deadline = Instant::now() + Duration::from_secs(30);
-        while orders(&ex.rest).await.len() < before + 2 {
+        while status(&addr).await["requests"].as_u64().unwrap_or(0) < 2 {
             assert!(Instant::now() < deadline, "round {round}: no order placed");
-            actix_web::rt::time::sleep(Duration::from_millis(150)).await;
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
         }
         // The random moment (a stimulus, not a synchronization).
         actix_web::rt::time::sleep(Duration::from_millis(rng.gen_range(0..300))).await;
-        child.kill().unwrap();
-        child.wait().unwrap();
-        drop(lines);
+        child.0.kill().unwrap();
+        child.0.wait().unwrap();
         for o in orders(&ex.rest).await {
             if let Some((p, _)) = o.client_order_id.rsplit_once('-') {
                 prefixes.insert(format!("{p}-"));
@@ -140,27 +170,23 @@ async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_
 
     // A last run: once it has reconciled a few times, its state is the exchange's, with
     // nothing adopted (what it loaded at start was exact).
-    let (child, lines) = start_service(&ex, dir.path(), 99);
+    let (child, addr) = start_service(&ex, dir.path(), 99);
     let mut child = KillOnDrop(child);
-    let addr = lines
-        .map(|l| l.unwrap())
-        .find_map(|l| l.contains("web server listening").then(|| l.split("addr=").nth(1).unwrap().trim().to_owned()))
-        .expect("web address");
     let client = awc::Client::default();
-    let status = |client: awc::Client, addr: String| async move {
-        let mut resp = client.get(format!("http://{addr}/rl/status")).send().await.unwrap();
-        resp.json::<serde_json::Value>().await.unwrap()["trading"].clone()
-    };
     // Let it trade and reconcile a few times, then halt (cancel everything) and let it
     // reconcile twice more: nothing moves any more, so both sides must agree exactly.
-    while status(client.clone(), addr.clone()).await["reconciliations"].as_u64().unwrap_or(0) < 3 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while status(&addr).await["reconciliations"].as_u64().unwrap_or(0) < 3 {
+        assert!(Instant::now() < deadline, "the last run never reconciled");
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
     let resp = client.post(format!("http://{addr}/rl/actor/halt")).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    let at_halt = status(client.clone(), addr.clone()).await["reconciliations"].as_u64().unwrap();
+    let at_halt = status(&addr).await["reconciliations"].as_u64().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
     let summary = loop {
-        let s = status(client.clone(), addr.clone()).await;
+        assert!(Instant::now() < deadline, "no quiet state after the halt");
+        let s = status(&addr).await;
         if s["live_orders"] == 0 && s["reconciliations"].as_u64().unwrap() >= at_halt + 2 {
             break s;
         }
@@ -177,8 +203,11 @@ async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_
         assert_eq!(ours["cost"], serde_json::json!(p.market_exposure_dollars), "{}: {summary}", p.ticker);
         assert_eq!(ours["fees"], serde_json::json!(p.fees_paid_dollars), "{}: {summary}", p.ticker);
     }
-    let resting: Vec<_> =
-        orders(&ex.rest).await.into_iter().filter(|o| o.status == kalshi_actor::kalshi::rest::OrderStatus::Resting).collect();
+    let resting: Vec<_> = orders(&ex.rest)
+        .await
+        .into_iter()
+        .filter(|o| o.status == kalshi_actor::kalshi::rest::OrderStatus::Resting)
+        .collect();
     assert!(resting.is_empty(), "halt canceled everything: {resting:?}");
     std::process::Command::new("kill").args(["-INT", &child.0.id().to_string()]).status().unwrap();
     assert!(child.0.wait().unwrap().success());

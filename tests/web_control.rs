@@ -7,8 +7,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix::{Actor, ActorContext, Addr, Context, Handler, Message};
-use kalshi_actor::actors::messages::{HaltTrading, ResumeTrading};
 use kalshi_actor::actors::messages::{GetTradingSummary, TradingSummary};
+use kalshi_actor::actors::messages::{HaltTrading, ResumeTrading};
 use kalshi_actor::web::{self, Control, ControlStatus, GetControlStatus, WebHandle, BODY_LIMIT};
 
 const TOKEN: &str = "T0k3n-9c1d5e7f";

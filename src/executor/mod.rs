@@ -123,8 +123,10 @@ pub struct ExecutorCore {
     pub risk: RiskState,
     /// Discrepancies with the exchange found by reconciliation.
     pub discrepancies: u64,
-    /// Mismatches seen once (`pos:MARKET`, `cash`): adopted from the exchange if seen again.
-    suspects: std::collections::HashSet<String>,
+    /// Mismatches seen once (`pos:MARKET`, `cash`) with the exchange's values and the
+    /// number of fills counted then: adopted only when seen again with the same values and
+    /// no fill in between (a read racing a fill is not a discrepancy).
+    suspects: HashMap<String, (i64, i64, u64)>,
     next_coid: u64,
 }
 
@@ -143,7 +145,7 @@ impl ExecutorCore {
             ledger: Ledger::new(cash),
             risk,
             discrepancies: 0,
-            suspects: std::collections::HashSet::new(),
+            suspects: HashMap::new(),
             next_coid: 1,
         }
     }

@@ -44,6 +44,18 @@ pub fn fill_from_rest(f: &Fill) -> FillIn {
 }
 
 impl ExecutorCore {
+    /// A mismatch `key` with the exchange's values `(a, b)`: true when the same values were
+    /// seen at the previous reconciliation and no fill was counted since.
+    fn confirmed(&mut self, key: &str, a: i64, b: i64) -> bool {
+        let now = (a, b, self.ledger.fills);
+        if self.suspects.get(key) == Some(&now) {
+            self.suspects.remove(key);
+            return true;
+        }
+        self.suspects.insert(key.to_owned(), now);
+        false
+    }
+
     fn discrepancy(&mut self, market: Option<&str>, detail: String, now_ms: i64, step: &mut Step) {
         self.discrepancies += 1;
         tracing::warn!(market = market.unwrap_or(""), %detail, "discrepancy with the exchange; resolved toward it");
@@ -136,8 +148,7 @@ impl ExecutorCore {
                 self.suspects.remove(&key);
                 continue;
             }
-            if !self.suspects.insert(key.clone()) {
-                self.suspects.remove(&key);
+            if self.confirmed(&key, pos.hundredths(), exposure.micros()) {
                 let detail = format!(
                     "position {} (cost {}) here, {} (cost {}) at the exchange",
                     ours.position.format(),
@@ -170,8 +181,7 @@ impl ExecutorCore {
         if self.orders.live().next().is_none() {
             if self.ledger.cash == ex.balance {
                 self.suspects.remove("cash");
-            } else if !self.suspects.insert("cash".to_owned()) {
-                self.suspects.remove("cash");
+            } else if self.confirmed("cash", ex.balance.micros(), 0) {
                 let detail =
                     format!("cash {} here, {} at the exchange", self.ledger.cash.format(), ex.balance.format());
                 self.discrepancy(None, detail, now_ms, step);

@@ -200,6 +200,8 @@ pub struct Ledger {
     pub cash: Money,
     /// Positions by market.
     pub positions: BTreeMap<String, PositionState>,
+    /// Fills counted so far.
+    pub fills: u64,
     seen: HashSet<String>,
 }
 
@@ -207,6 +209,14 @@ impl Ledger {
     /// A ledger holding `cash`.
     pub fn new(cash: Money) -> Ledger {
         Ledger { cash, ..Ledger::default() }
+    }
+
+    /// Marks trades as already counted (they are in the positions and balance loaded from
+    /// the exchange at start).
+    pub fn mark_seen<'a>(&mut self, trade_ids: impl IntoIterator<Item = &'a str>) {
+        for t in trade_ids {
+            self.seen.insert(t.to_owned());
+        }
     }
 
     /// Applies a fill once; `false` for a trade already counted.
@@ -217,6 +227,7 @@ impl Ledger {
         let pos = self.positions.entry(f.market.clone()).or_default();
         let cash = pos.apply_fill(f.side, f.price, f.count, f.fee, f.ts_ms);
         self.cash = self.cash + cash.cash_delta;
+        self.fills += 1;
         true
     }
 

@@ -300,3 +300,25 @@ fn daily_loss_halts() {
     assert_eq!(kinds(&s), ["cancel all"]);
     assert!(s.events.iter().any(|e| matches!(e, ExecEvent::Risk(r) if r.kind == "max_daily_loss")));
 }
+
+#[test]
+fn a_read_racing_a_fill_is_not_a_discrepancy() {
+    let mut c = core();
+    let pos = |n: &str| -> crate::kalshi::rest::MarketPosition {
+        serde_json::from_value(
+            serde_json::json!({"ticker": "M", "position_fp": n, "market_exposure_dollars": "0.450000"}),
+        )
+        .unwrap()
+    };
+    // The exchange already counts a fill we have not seen yet.
+    let view = ExchangeView { positions: vec![pos("1.00")], ..Default::default() };
+    c.reconcile(&view, 1);
+    // It arrives; the next read shows a newer trade we have not seen either.
+    let mut f = fill("t1", "o1", None, BookSide::Bid, 45, 1);
+    f.fee = Money::ZERO;
+    c.on_fill(f, 2);
+    let view = ExchangeView { positions: vec![pos("2.00")], ..Default::default() };
+    c.reconcile(&view, 3);
+    assert_eq!(c.discrepancies, 0);
+    assert_eq!(c.ledger.position("M").position, Count::contracts(1), "nothing adopted from a moving target");
+}

@@ -1,0 +1,96 @@
+//! Where the executor's events go: order and risk events to their listeners, everything
+//! to the Persister as actor-table records, and the portfolio (YES-mid valuation) to the
+//! Observer.
+
+use tracing::warn;
+
+use super::OrderExecutor;
+use crate::actors::messages::PortfolioChanged;
+use crate::executor::state::FillIn;
+use crate::executor::ExecEvent;
+use crate::features::portfolio::Position;
+
+impl OrderExecutor {
+    pub(super) fn publish(&mut self, e: ExecEvent, portfolio: &mut bool) {
+        use crate::storage::ActorRecord;
+        let record = match e {
+            ExecEvent::Order(o) => {
+                for r in &self.outputs.orders {
+                    r.do_send(o.clone());
+                }
+                ActorRecord::Order(o)
+            }
+            ExecEvent::Risk(r) => {
+                // A blocked order is counted (and stored); halts, resumes and discrepancies are logged.
+                if r.halted || r.kind == "resume" || r.kind == "discrepancy" {
+                    warn!(kind = %r.kind, market = r.market.as_deref().unwrap_or(""), detail = %r.detail, halted = r.halted, "risk event");
+                } else {
+                    tracing::debug!(kind = %r.kind, market = r.market.as_deref().unwrap_or(""), "order blocked by a risk limit");
+                }
+                for o in &self.outputs.risk {
+                    o.do_send(r.clone());
+                }
+                ActorRecord::Risk(r)
+            }
+            ExecEvent::Position(p) => {
+                *portfolio = true;
+                ActorRecord::Position(p)
+            }
+            ExecEvent::Fill(f) => {
+                self.stats.fills += 1;
+                ActorRecord::Fill(fill_row(&f))
+            }
+        };
+        if let Some(p) = &self.outputs.persist {
+            p.do_send(crate::actors::persister::PersistActorRecord { record });
+        }
+    }
+
+    /// Cash and positions, valued at the YES mid (NO at 100 − mid; 50 without a mid).
+    pub(super) fn publish_portfolio(&self) {
+        if self.opts.dry_run {
+            // Nothing is ever bought: the observer keeps its flat starting portfolio.
+            return;
+        }
+        let (Some(core), Some(out)) = (&self.core, &self.outputs.portfolio) else { return };
+        let cash = core.ledger.cash.micros() as f64 / 10_000.0;
+        let mut value = cash;
+        let mut positions = Vec::new();
+        for (m, p) in &core.ledger.positions {
+            let n = p.position.as_f64();
+            if n == 0.0 {
+                continue;
+            }
+            let mid = self.touches.get(m).and_then(|t| Some((t.bid?.cents_f64() + t.ask?.cents_f64()) / 2.0));
+            let mark = match mid {
+                None => 50.0,
+                Some(c) if n > 0.0 => c,
+                Some(c) => 100.0 - c,
+            };
+            value += n.abs() * mark;
+            positions.push(Position {
+                market: m.clone(),
+                contracts: n,
+                cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
+            });
+        }
+        out.do_send(PortfolioChanged { cash_cents: cash, value_cents: value, positions });
+    }
+}
+
+/// The stored form of a fill.
+pub fn fill_row(f: &FillIn) -> crate::storage::FillRow {
+    crate::storage::FillRow {
+        trade_id: f.trade_id.clone(),
+        order_id: f.order_id.clone(),
+        client_order_id: f.client_order_id.clone(),
+        market: f.market.clone(),
+        side: f.side,
+        price: f.price,
+        count: f.count,
+        fee: f.fee,
+        is_taker: f.is_taker,
+        post_position: f.post_position.unwrap_or_default(),
+        ts_ms: f.ts_ms,
+    }
+}
