@@ -365,3 +365,14 @@ pub struct TradingSummary {
     /// The same, 99th percentile, µs.
     pub wire_p99_us: Option<f64>,
 }
+
+/// OrderExecutor → Observer: our live orders on a market changed (for the `live` order
+/// features of observation.md).
+#[derive(Debug, Clone, PartialEq, Message)]
+#[rtype(result = "()")]
+pub struct RestingOrdersChanged {
+    /// Market.
+    pub market: String,
+    /// Its live orders, oldest first.
+    pub orders: Vec<crate::features::portfolio::RestingOrder>,
+}

@@ -19,8 +19,8 @@ use actix::prelude::*;
 use tracing::{error, info, warn};
 
 use super::messages::{
-    InjectFailure, ObservationBuilt, PortfolioChanged, RecordEnqueued, RequestSnapshots, StreamMarked, StreamMarker,
-    TargetsChanged,
+    InjectFailure, ObservationBuilt, PortfolioChanged, RecordEnqueued, RequestSnapshots, RestingOrdersChanged,
+    StreamMarked, StreamMarker, TargetsChanged,
 };
 use crate::book::TickGrid;
 use crate::features::portfolio::OrderMode;
@@ -100,6 +100,8 @@ pub struct Observer {
     throttle: Throttle,
     stale: HashSet<String>,
     portfolio: Portfolio,
+    /// Our live orders per market (from the executor), for `live` order features.
+    resting: std::collections::HashMap<String, Vec<crate::features::portfolio::RestingOrder>>,
     policy: Option<Recipient<ObservationBuilt>>,
     target_outputs: Vec<Recipient<TargetsChanged>>,
     snapshots: Option<Recipient<RequestSnapshots>>,
@@ -139,6 +141,7 @@ impl Observer {
             throttle: Throttle::new(settings.throttle_ms),
             stale: settings.grids.iter().map(|(m, _)| m.clone()).collect(),
             portfolio: Portfolio { cash_cents: settings.starting_cash_cents, positions: Vec::new(), value_cents: None },
+            resting: std::collections::HashMap::new(),
             policy,
             target_outputs: Vec::new(),
             snapshots: None,
@@ -199,7 +202,8 @@ impl Observer {
                 Skip::OneSided => "one_sided",
             });
         }
-        let Some(o) = self.core.observe(market, &self.portfolio, self.settings.order_mode, &[]) else {
+        let orders = self.resting.get(market).map_or(&[][..], Vec::as_slice);
+        let Some(o) = self.core.observe(market, &self.portfolio, self.settings.order_mode, orders) else {
             return self.skip("no_state");
         };
         self.throttle.evaluated(market, self.now());
@@ -324,6 +328,18 @@ impl Handler<PortfolioChanged> for Observer {
     fn handle(&mut self, msg: PortfolioChanged, _: &mut Self::Context) {
         self.portfolio =
             Portfolio { cash_cents: msg.cash_cents, positions: msg.positions, value_cents: Some(msg.value_cents) };
+    }
+}
+
+impl Handler<RestingOrdersChanged> for Observer {
+    type Result = ();
+
+    fn handle(&mut self, msg: RestingOrdersChanged, _: &mut Self::Context) {
+        if msg.orders.is_empty() {
+            self.resting.remove(&msg.market);
+        } else {
+            self.resting.insert(msg.market, msg.orders);
+        }
     }
 }
 

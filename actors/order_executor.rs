@@ -60,6 +60,8 @@ pub struct ExecutorOptions {
 pub struct ExecutorOutputs {
     /// The Observer's portfolio copy.
     pub portfolio: Option<Recipient<PortfolioChanged>>,
+    /// The Observer's copy of our live orders.
+    pub resting: Option<Recipient<super::messages::RestingOrdersChanged>>,
     /// Order events (Broadcaster, Persister).
     pub orders: Vec<Recipient<OrderEvent>>,
     /// Risk events.
@@ -175,7 +177,11 @@ impl OrderExecutor {
         self.publish_portfolio();
     }
 
-    fn apply(&mut self, mut step: Step, decided: Option<Instant>) {
+    /// Sends the step's requests and publishes its events. `started` is when the
+    /// observation behind a decision started (decision latency: observation → intent); the
+    /// requests carry the moment the intent was decided (wire latency: intent → request
+    /// handed to the HTTP client, P5).
+    fn apply(&mut self, mut step: Step, started: Option<Instant>) {
         if self.opts.dry_run {
             // A dry run never sends anything, halts included.
             step.requests.clear();
@@ -183,19 +189,28 @@ impl OrderExecutor {
         if let Some(s) = step.skipped {
             *self.stats.skipped.entry(s).or_default() += 1;
         }
+        let decided = Instant::now();
         if !step.requests.is_empty() {
-            if let Some(t) = decided {
-                self.decision.push(t.elapsed().as_secs_f64() * 1e6);
+            if let Some(t) = started {
+                self.decision.push(decided.duration_since(t).as_secs_f64() * 1e6);
             }
         }
-        let decided = decided.unwrap_or_else(Instant::now);
         for request in step.requests {
             self.stats.requests += 1;
             self.sender.do_send(SendRequest { request, decided });
         }
         let mut portfolio = false;
+        let mut touched: Vec<String> = Vec::new();
         for e in step.events {
+            if let crate::executor::ExecEvent::Order(o) = &e {
+                if !touched.contains(&o.market) {
+                    touched.push(o.market.clone());
+                }
+            }
             self.publish(e, &mut portfolio);
+        }
+        for m in touched {
+            self.publish_resting(&m);
         }
         if portfolio {
             self.publish_portfolio();

@@ -117,3 +117,38 @@ async fn a_panicking_observer_restarts_and_observes_again() {
     let after = actions_until(&r, &probe, before + 10, &mut step).await;
     assert!(after.len() >= before + 10);
 }
+
+#[actix_web::test]
+async fn live_order_features_see_our_resting_orders() {
+    // A model whose card says it was trained with live order features.
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("live.zip");
+    std::fs::copy(default_model(), &zip).unwrap();
+    let card_path = std::path::Path::new(&default_model()).with_file_name("ppo_default.card.json");
+    let mut card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(card_path).unwrap()).unwrap();
+    card["model"] = "live".into();
+    card["observation"]["order_features"] = "live".into();
+    std::fs::write(dir.path().join("live.card.json"), card.to_string()).unwrap();
+    let r = Running::start_trading(2, |c| {
+        c.actor.target_market_mode = TargetMarketMode::All;
+        c.actor.tick_throttle_ms = 0;
+        c.actor.pricing = kalshi_actor::config::Pricing::Passive;
+        c.observer.order_features = kalshi_actor::config::OrderFeatures::Live;
+        c.actor.model = zip.to_str().unwrap().to_owned();
+    })
+    .await;
+    let probe = ActionProbe::default().start();
+    r.trading.as_ref().unwrap().policy.send(ConnectActions(vec![probe.clone().recipient()])).await.unwrap();
+    let mut step = 0;
+    // The fixture model buys: passive bids rest, and the observations start to show them.
+    let actions = wait_until(WAIT, "an observation with a resting order", || {
+        r.step(step, 1);
+        step += 1;
+        let probe = probe.clone();
+        async move { probe.send(Actions).await.ok().filter(|a| a.iter().any(|a| a.obs[47] == 1.0 || a.obs[48] == 1.0)) }
+    })
+    .await;
+    let with = actions.iter().find(|a| a.obs[47] == 1.0 || a.obs[48] == 1.0).unwrap();
+    assert!((0.0..=1.0).contains(&with.obs[49]) && (0.0..=1.0).contains(&with.obs[51]), "{:?}", &with.obs[47..]);
+    assert_eq!(&*with.model_id, "live");
+}

@@ -11,6 +11,22 @@ use crate::executor::ExecEvent;
 use crate::features::portfolio::Position;
 
 impl OrderExecutor {
+    /// Our live orders on `market`, for the Observer's order features.
+    pub(super) fn publish_resting(&self, market: &str) {
+        let (Some(core), Some(out)) = (&self.core, &self.outputs.resting) else { return };
+        let orders = core
+            .orders
+            .live_in(market)
+            .into_iter()
+            .map(|o| crate::features::portfolio::RestingOrder {
+                is_buy: o.side == crate::domain::BookSide::Bid,
+                limit_cents: o.price.cents_f64(),
+                placed_ms: o.placed_ms,
+            })
+            .collect();
+        out.do_send(crate::actors::messages::RestingOrdersChanged { market: market.to_owned(), orders });
+    }
+
     pub(super) fn publish(&mut self, e: ExecEvent, portfolio: &mut bool) {
         use crate::storage::ActorRecord;
         let record = match e {

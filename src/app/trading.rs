@@ -69,6 +69,7 @@ impl Trading {
         });
         self.executor.do_send(ConnectExecutorOutputs(ExecutorOutputs {
             portfolio: Some(self.observer.clone().recipient()),
+            resting: Some(self.observer.clone().recipient()),
             persist: Some(pipeline.persister.clone().recipient()),
             ..ExecutorOutputs::default()
         }));

@@ -128,7 +128,9 @@ impl Running {
                 (None, None)
             }
             Chain::Trading => {
-                cfg.actor.model = super::default_model();
+                if cfg.actor.model == "ppo_default" {
+                    cfg.actor.model = super::default_model();
+                }
                 let model = app::load_model(&cfg).unwrap();
                 let t = app::start_trading(&cfg, &exchange, &markets, &model).unwrap();
                 (Some(t.acks()), Some(t))
