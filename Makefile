@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help build run test lint fmt bench clean deps pg-down
+.PHONY: help build run test lint fmt bench clean deps pg-down soak-restart
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ test: deps ## Format check, clippy with warnings denied, and every test (SQLite 
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) test --all-targets --locked
+
+soak-restart: ## The SIGKILL restart test with 200 rounds instead of 20
+	KALSHI_ACTOR_RESTART_ROUNDS=200 $(CARGO) test --locked --test tests -- restart:: --nocapture
 
 pg-down: ## Stop the test PostgreSQL started by `make test`
 	-runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl -D /tmp/kalshi-actor-pg -m fast -w stop

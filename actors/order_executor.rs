@@ -75,33 +75,43 @@ pub struct OrderExecutor {
     opts: ExecutorOptions,
     core: Option<ExecutorCore>,
     sender: Addr<OrderSender>,
+    reader: Addr<OrderSender>,
     outputs: ExecutorOutputs,
     touches: HashMap<String, Touch>,
     stats: ExecutorStats,
     decision: LatencyWindow,
     last_reconcile_s: i64,
-    reconciling: bool,
+    /// When the reconciliation in progress started (a stuck one is abandoned after 30 s).
+    reconciling: Option<Instant>,
 }
 
 impl OrderExecutor {
     /// An executor sending through `sender`.
-    pub fn new(opts: ExecutorOptions, sender: Addr<OrderSender>, outputs: ExecutorOutputs) -> OrderExecutor {
+    /// An executor sending orders through `sender` and reading the exchange's state through
+    /// `reader` (two threads: a large reconciliation read never delays an order).
+    pub fn new(
+        opts: ExecutorOptions,
+        sender: Addr<OrderSender>,
+        reader: Addr<OrderSender>,
+        outputs: ExecutorOutputs,
+    ) -> OrderExecutor {
         let stats = ExecutorStats { dry_run: opts.dry_run, ..ExecutorStats::default() };
         OrderExecutor {
             opts,
             core: None,
             sender,
+            reader,
             outputs,
             touches: HashMap::new(),
             stats,
             decision: LatencyWindow::new(8192),
             last_reconcile_s: now_ms() / 1000,
-            reconciling: false,
+            reconciling: None,
         }
     }
 
     fn start_up(&mut self, ctx: &mut Context<Self>) {
-        let (sender, cancel) = (self.sender.clone(), self.opts.cancel_on_start);
+        let (sender, cancel) = (self.reader.clone(), self.opts.cancel_on_start);
         // Recent fills are read too, to be marked as counted: the positions and balance
         // loaded here already include them (a previous run may have died a moment ago).
         let since = now_ms() / 1000 - 120;
@@ -219,10 +229,10 @@ impl OrderExecutor {
 
     fn reconcile(&mut self, ctx: &mut Context<Self>) {
         let Some(core) = &self.core else { return };
-        if self.reconciling || self.opts.dry_run {
+        if self.reconciling.is_some_and(|t| t.elapsed() < Duration::from_secs(30)) || self.opts.dry_run {
             return;
         }
-        self.reconciling = true;
+        self.reconciling = Some(Instant::now());
         let markets: Vec<String> = {
             let mut m: Vec<String> = core
                 .orders
@@ -236,11 +246,11 @@ impl OrderExecutor {
         };
         let since_s = self.last_reconcile_s - 10;
         let started_s = now_ms() / 1000;
-        self.sender
+        self.reader
             .send(FetchExchange { markets, since_s })
             .into_actor(self)
             .map(move |res, act, _| {
-                act.reconciling = false;
+                act.reconciling = None;
                 let view = match res {
                     Ok(Ok(v)) => v,
                     Ok(Err(e)) => return warn!(error = %e, "reconciliation read failed"),

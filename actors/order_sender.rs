@@ -1,5 +1,7 @@
-//! OrderSender: the OrderExecutor's hands, on its own arbiter so that HTTP and RSA signing
-//! never run on the decision thread. It sends order requests (several may be in flight),
+//! OrderSender: the OrderExecutor's hands. The one sending orders runs on the decision
+//! thread (handing a request to the HTTP client is a few µs and never blocks; signing is
+//! done ahead on a blocking thread); the one reading the exchange's state (large answers to
+//! decode) runs on its own arbiter. It sends order requests (several may be in flight),
 //! classifies each answer (success; rejected: the request did not take effect; unknown: a
 //! timeout, 5xx or lost connection, to be reconciled) and reports back with `WriteDone`. It
 //! also performs the executor's REST reads (start-up state, reconciliation).
@@ -194,7 +196,18 @@ impl Handler<SendRequest> for OrderSender {
         };
         self.wire.push(msg.decided.elapsed().as_secs_f64() * 1e6);
         let request = msg.request;
+        // Anything not signed ahead (amend, cancel, cancel-all) is signed on a blocking
+        // thread: an RSA signature would stall this thread for 0.3–0.5 ms.
+        let (signer, sign_path) = (self.rest.signer().cloned(), self.rest.signing_path(&path));
         async move {
+            let auth = match (auth, signer) {
+                (Some(a), _) => Some(a),
+                (None, Some(s)) => {
+                    let m = method.as_str().to_owned();
+                    actix_web::rt::task::spawn_blocking(move || s.sign_now(&m, &sign_path)).await.ok()
+                }
+                (None, None) => None,
+            };
             let result = match &request {
                 Request::Create { .. } => WriteResult::Created(call(&rest, method, &path, body, auth).await),
                 Request::Amend { body: b, .. } => {
@@ -202,7 +215,7 @@ impl Handler<SendRequest> for OrderSender {
                 }
                 Request::Cancel { .. } => WriteResult::Canceled(call(&rest, method, &path, body, auth).await),
                 Request::CancelAll => WriteResult::CanceledAll(
-                    match rest.raw_presigned(method, &path, None, None).await.map_err(classify) {
+                    match rest.raw_presigned(method, &path, None, auth).await.map_err(classify) {
                         Ok((s, _)) if (200..300).contains(&s) => Ok(()),
                         Ok((s, b)) => Err(classify(ApiError::from_response(s, &b).into())),
                         Err(e) => Err(e),
@@ -291,6 +304,18 @@ impl Handler<GetWireLatency> for OrderSender {
     fn handle(&mut self, _: GetWireLatency, _: &mut Self::Context) -> WireLatency {
         WireLatency { p50_us: self.wire.percentile(0.5), p99_us: self.wire.percentile(0.99), sent: self.wire.total() }
     }
+}
+
+/// Starts a sender on the current arbiter (the decision thread): with the create signature
+/// prepared ahead on a blocking thread, handing a request to the HTTP client costs a few
+/// µs and never blocks; a cross-thread hop would cost more than the whole decision.
+pub fn start_here(
+    root: String,
+    signer: Option<std::sync::Arc<crate::kalshi::sign::Signer>>,
+    timeout: Duration,
+    reply: Recipient<WriteDone>,
+) -> Addr<OrderSender> {
+    OrderSender::new(RestClient::new(root, signer, timeout), reply).start()
 }
 
 /// Starts a sender on its own arbiter, its client for `root` (requests time out after

@@ -175,25 +175,7 @@ fn run_records_a_session_and_stops_cleanly_on_sigint() {
 fn demo_mode_records_from_a_standalone_simulator() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let accounts = dir.path().join("accounts");
-    let mut sim = crate::support::KillOnDrop(
-        kalshi_actor()
-            .args(["sim", "--listen", "127.0.0.1:0", "--markets", "2", "--flow-tick-ms", "20", "--accounts-dir"])
-            .arg(&accounts)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut printed = std::collections::BTreeMap::new();
-    for line in BufReader::new(sim.0.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let (k, v) = line.split_once(':').unwrap();
-        printed.insert(k.trim().to_owned(), v.trim().to_owned());
-        if k == "markets" {
-            break;
-        }
-    }
+    let (_sim, printed) = crate::support::standalone_sim(dir.path(), 2);
     let key = std::fs::read_to_string(&printed["private key"]).unwrap();
     let db = format!("sqlite://{}", dir.path().join("demo.sqlite").display());
     let mut run_child = crate::support::KillOnDrop(

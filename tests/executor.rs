@@ -198,7 +198,12 @@ async fn end_and_compare(r: &Running, e: &Addr<OrderExecutor>) -> ExecutorStats 
         async move {
             e.send(ReconcileNow).await.ok()?;
             let s = stats(&e).await;
-            (s.live_orders == 0 && resting(&rest).await.is_empty()).then_some(s)
+            let left = resting(&rest).await;
+            if s.live_orders != 0 || !left.is_empty() {
+                eprintln!("waiting: {} live here, {} resting there; {s:?}", s.live_orders, left.len());
+                return None;
+            }
+            Some(s)
         }
     })
     .await;

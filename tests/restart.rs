@@ -25,25 +25,7 @@ struct Exchange {
 }
 
 fn start_exchange(dir: &std::path::Path) -> Exchange {
-    let accounts = dir.join("accounts");
-    let mut sim = KillOnDrop(
-        kalshi_actor()
-            .args(["sim", "--listen", "127.0.0.1:0", "--markets", "3", "--flow-tick-ms", "20", "--accounts-dir"])
-            .arg(&accounts)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut printed = BTreeMap::new();
-    for line in BufReader::new(sim.0.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let (k, v) = line.split_once(':').unwrap();
-        printed.insert(k.trim().to_owned(), v.trim().to_owned());
-        if k == "markets" {
-            break;
-        }
-    }
+    let (sim, printed) = crate::support::standalone_sim(dir, 3);
     let key = std::fs::read_to_string(&printed["private key"]).unwrap();
     let signer = std::sync::Arc::new(Signer::from_pem(printed["key id"].clone(), &key).unwrap());
     let rest = RestClient::new(printed["REST"].clone(), Some(signer), Duration::from_secs(10));
@@ -136,7 +118,9 @@ async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_
     let ex = start_exchange(dir.path());
     let mut rng = rand::rngs::StdRng::seed_from_u64(20);
     let mut prefixes = HashSet::new();
-    for round in 0..20 {
+    // `make soak-restart` runs more rounds.
+    let rounds: usize = std::env::var("KALSHI_ACTOR_RESTART_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    for round in 0..rounds {
         let (child, addr) = start_service(&ex, dir.path(), round);
         let mut child = KillOnDrop(child);
         // Every order a previous run left resting was canceled before this one traded.
@@ -166,7 +150,7 @@ async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_
     let all = orders(&ex.rest).await;
     let ids: HashSet<&str> = all.iter().map(|o| o.client_order_id.as_str()).collect();
     assert_eq!(ids.len(), all.len(), "a client order id was used twice");
-    assert!(prefixes.len() >= 20, "each run has its own client order id prefix: {}", prefixes.len());
+    assert!(prefixes.len() >= rounds, "each run has its own client order id prefix: {}", prefixes.len());
 
     // A last run: once it has reconciled a few times, its state is the exchange's, with
     // nothing adopted (what it loaded at start was exact).

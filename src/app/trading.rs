@@ -149,6 +149,9 @@ pub fn start_executor(config: &Config, exchange: &Exchange, markets: &[Market]) 
             pricing: config.actor.pricing,
             sell: config.actor.sell_semantics,
             coid_prefix: format!("ka-{}", uuid::Uuid::new_v4().simple()),
+            inflight_timeout_ms: i64::try_from(config.executor.request_timeout.as_millis())
+                .unwrap_or(i64::MAX)
+                .saturating_mul(3),
         },
         risk: config.risk.clone(),
         grids: markets.iter().map(|m| (m.ticker.clone(), grid_of(m))).collect(),
@@ -156,7 +159,9 @@ pub fn start_executor(config: &Config, exchange: &Exchange, markets: &[Market]) 
     let (root, signer, timeout) =
         (exchange.rest_url.clone(), Some(exchange.signer.clone()), config.executor.request_timeout);
     OrderExecutor::create(move |ctx| {
-        let sender = crate::actors::order_sender::start(root, signer, timeout, ctx.address().recipient());
-        OrderExecutor::new(opts, sender, ExecutorOutputs::default())
+        let reply = ctx.address().recipient();
+        let sender = crate::actors::order_sender::start_here(root.clone(), signer.clone(), timeout, reply.clone());
+        let reader = crate::actors::order_sender::start(root, signer, timeout, reply);
+        OrderExecutor::new(opts, sender, reader, ExecutorOutputs::default())
     })
 }

@@ -108,6 +108,9 @@ pub struct ExecutorSettings {
     pub sell: SellSemantics,
     /// Prefix of our client order ids (unique per run).
     pub coid_prefix: String,
+    /// A request unanswered for this long is treated as an unknown outcome (its answer
+    /// was lost) and left to reconciliation.
+    pub inflight_timeout_ms: i64,
 }
 
 /// The executor's state.

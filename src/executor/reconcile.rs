@@ -65,6 +65,20 @@ impl ExecutorCore {
     /// Brings local state in line with `ex`.
     pub fn reconcile(&mut self, ex: &ExchangeView, now_ms: i64) -> Step {
         let mut step = Step::default();
+        // A request whose answer never came (lost on the way back) is an unknown outcome.
+        let timeout = self.settings.inflight_timeout_ms;
+        let lost: Vec<String> = self
+            .orders
+            .live()
+            .filter(|o| matches!(o.state, OrderState::Sending | OrderState::Amending | OrderState::Canceling))
+            .filter(|o| now_ms - o.sent_ms > timeout)
+            .map(|o| o.client_order_id.clone())
+            .collect();
+        for c in lost {
+            if let Some(o) = self.orders.get_mut(&c) {
+                o.state = OrderState::Unknown;
+            }
+        }
         for f in &ex.fills {
             let s = self.on_fill(fill_from_rest(f), now_ms);
             step.events.extend(s.events);

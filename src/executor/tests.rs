@@ -21,8 +21,13 @@ fn touch(bid: u16, ask: u16) -> Touch {
 }
 
 fn core_with(sell: SellSemantics, risk: RiskConfig) -> ExecutorCore {
-    let settings =
-        ExecutorSettings { size: Count::contracts(10), pricing: Pricing::Aggressive, sell, coid_prefix: "t".into() };
+    let settings = ExecutorSettings {
+        size: Count::contracts(10),
+        pricing: Pricing::Aggressive,
+        sell,
+        coid_prefix: "t".into(),
+        inflight_timeout_ms: 15_000,
+    };
     let mut grids = HashMap::new();
     grids.insert("M".to_owned(), TickGrid::linear_cent());
     ExecutorCore::new(settings, grids, RiskState::new(risk, 100.0, 200.0, 0), Money::from_cents(100_000))
@@ -321,4 +326,52 @@ fn a_read_racing_a_fill_is_not_a_discrepancy() {
     c.reconcile(&view, 3);
     assert_eq!(c.discrepancies, 0);
     assert_eq!(c.ledger.position("M").position, Count::contracts(1), "nothing adopted from a moving target");
+}
+
+#[test]
+fn every_action_from_every_position_state() {
+    // (sell semantics, position, action) → the one request, or why none.
+    let cases: &[(SellSemantics, i64, usize, Result<&str, &str>)] = &[
+        (SellSemantics::Open, 5, BUY_YES, Ok("create Bid 0.4500 10.00")),
+        (SellSemantics::Open, 5, SELL_YES, Ok("create Ask 0.4000 10.00")),
+        (SellSemantics::Open, -5, BUY_NO, Ok("create Ask 0.4000 10.00")),
+        (SellSemantics::Open, -5, SELL_NO, Ok("create Bid 0.4500 10.00")),
+        (SellSemantics::Open, 0, SELL_NO, Ok("create Bid 0.4500 10.00")),
+        (SellSemantics::ReduceOnly, 5, SELL_YES, Ok("create Ask 0.4000 5.00")),
+        (SellSemantics::ReduceOnly, -5, SELL_YES, Err("nothing_to_reduce")),
+        (SellSemantics::ReduceOnly, -5, SELL_NO, Ok("create Bid 0.4500 5.00")),
+        (SellSemantics::ReduceOnly, 5, SELL_NO, Err("nothing_to_reduce")),
+        (SellSemantics::ReduceOnly, 5, BUY_NO, Ok("create Ask 0.4000 10.00")),
+        (SellSemantics::ReduceOnly, -5, BUY_YES, Ok("create Bid 0.4500 10.00")),
+        (SellSemantics::ReduceOnly, 5, HOLD, Err("hold")),
+    ];
+    for (sell, pos, action, want) in cases {
+        let mut c = core_with(*sell, RiskConfig::default());
+        if *pos != 0 {
+            let side = if *pos > 0 { BookSide::Bid } else { BookSide::Ask };
+            c.on_fill(fill("seed", "o0", None, side, 45, pos.abs()), 0);
+        }
+        let s = c.on_action("M", *action, touch(40, 45), 1);
+        match want {
+            Ok(req) => assert_eq!(kinds(&s), [*req], "{sell:?} position {pos} action {action}"),
+            Err(why) => {
+                assert_eq!((s.requests.len(), s.skipped), (0, Some(*why)), "{sell:?} position {pos} action {action}")
+            }
+        }
+    }
+}
+
+#[test]
+fn a_request_whose_answer_never_comes_becomes_unknown_and_is_reconciled() {
+    let mut c = core();
+    let s = c.on_action("M", BUY_YES, touch(40, 45), 0);
+    let Request::Create { coid, .. } = &s.requests[0] else { unreachable!() };
+    let coid = coid.clone();
+    c.reconcile(&ExchangeView::default(), 10_000);
+    assert_eq!(c.orders.get(&coid).unwrap().state, OrderState::Sending, "still within the timeout");
+    let view =
+        ExchangeView { orders: vec![exchange_order("o5", &coid, OrderStatus::Executed, 0)], ..Default::default() };
+    c.reconcile(&view, 16_000);
+    let o = c.orders.get(&coid).unwrap();
+    assert_eq!((o.state, o.order_id.as_deref()), (OrderState::Executed, Some("o5")));
 }

@@ -77,3 +77,30 @@ pub fn wait_for_deltas(db: &str, deltas: u64) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// A standalone `kalshi-actor sim` on a free loopback port with `markets` markets, its
+/// accounts in `dir/accounts`; returns the process and what it printed (`REST`,
+/// `WebSocket`, `key id`, `private key`, …).
+pub fn standalone_sim(dir: &std::path::Path, markets: u32) -> (KillOnDrop, std::collections::BTreeMap<String, String>) {
+    use std::io::{BufRead, BufReader};
+    let mut sim = KillOnDrop(
+        kalshi_actor()
+            .args(["sim", "--listen", "127.0.0.1:0", "--markets", &markets.to_string(), "--flow-tick-ms", "20"])
+            .arg("--accounts-dir")
+            .arg(dir.join("accounts"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut printed = std::collections::BTreeMap::new();
+    for line in BufReader::new(sim.0.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let (k, v) = line.split_once(':').unwrap();
+        printed.insert(k.trim().to_owned(), v.trim().to_owned());
+        if k == "markets" {
+            break;
+        }
+    }
+    (sim, printed)
+}
