@@ -62,20 +62,24 @@ fn start_service(ex: &Exchange, dir: &std::path::Path, round: usize) -> (Child, 
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut addr = None;
+        // The executor may be ready before or after the web server listens: wait for both.
+        let (mut addr, mut ready, mut sent) = (None, false, false);
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(a) = line.split("web server listening addr=").nth(1) {
                 addr = Some(a.trim().to_owned());
             }
-            if line.contains("executor ready") {
-                let _ = tx.send(addr.take());
+            ready |= line.contains("executor ready");
+            if ready && !sent {
+                if let Some(a) = addr.clone() {
+                    sent = tx.send(a).is_ok();
+                }
             }
             if line.contains("discrepancy") {
                 eprintln!("round {round}: {line}");
             }
         }
     });
-    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("executor ready").expect("web address logged first");
+    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("executor ready and web server listening");
     (child, addr)
 }
 
