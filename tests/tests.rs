@@ -12,6 +12,7 @@ mod observe;
 mod pipeline;
 mod pipeline_actors;
 mod restart;
+mod service_web;
 mod sim_rest;
 mod sim_rest_more;
 mod sim_ws;

@@ -229,7 +229,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         start_pipeline(&config, &exchange, rest, &markets, Some(trading.acks()), Some(trading.private())).await?;
     trading.connect(&pipeline);
     let token = config.web.control_token.expose().map(str::to_owned);
-    let web = crate::web::start(listener, token, trading.control())?;
+    let probes = crate::web::metrics::Probes {
+        feed: pipeline.feed.clone(),
+        keeper: pipeline.keeper.clone(),
+        persister: pipeline.persister.clone(),
+        observer: trading.observer.clone(),
+        policy: trading.policy.clone(),
+    };
+    let web = crate::web::start(listener, token, trading.control(), Some(probes))?;
     info!(
         rest = %exchange.rest_url,
         ws = %exchange.ws_url,

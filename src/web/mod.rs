@@ -8,6 +8,8 @@
 //! | `POST /rl/actor/resume` | resume trading |
 //! | `GET /rl/actor/status` | `{"halted": bool, "reason": string or null, "dry_run": bool}` |
 //! | `GET /rl/status` | `{"trading": {ready, dry_run, halted, cash, positions, counters…}}` |
+//! | `GET /metrics` | Prometheus text: feed, books, persistence, observer, policy, executor, risk |
+//! | `GET /rl/health` | `{"status": "ok" or "degraded", "actors": {name: "ok" or "unresponsive"}}`; 200 or 503 |
 //!
 //! The POSTs answer the status after the command took effect. Access rules are in
 //! [`auth`]: off loopback they need `Authorization: Bearer <token>` (401 otherwise) and
@@ -16,6 +18,7 @@
 
 pub mod auth;
 pub mod control;
+pub mod metrics;
 
 use std::net::{SocketAddr, TcpListener};
 
@@ -32,6 +35,8 @@ pub struct WebState {
     pub control: Control,
     /// The access rule for the control endpoints.
     pub auth: ControlAuth,
+    /// The actors `/metrics` and `/rl/health` ask (the executor is asked through `control`).
+    pub probes: Option<metrics::Probes>,
 }
 
 /// The shared state as route data.
@@ -39,7 +44,7 @@ pub type WebData = web::Data<WebState>;
 
 /// Mounts every route and the state they share on an app (one call per worker).
 pub fn configure(cfg: &mut web::ServiceConfig, state: WebData) {
-    cfg.app_data(state).configure(control::configure).default_service(web::to(not_found));
+    cfg.app_data(state).configure(control::configure).configure(metrics::configure).default_service(web::to(not_found));
 }
 
 /// A running web server.
@@ -58,13 +63,18 @@ impl WebHandle {
 
 /// Starts the server on `listen`; must run inside an actix system. `token` protects the
 /// control endpoints when `listen` is not on loopback (see [`auth`]).
-pub fn start(listen: TcpListener, token: Option<String>, control: Control) -> anyhow::Result<WebHandle> {
+pub fn start(
+    listen: TcpListener,
+    token: Option<String>,
+    control: Control,
+    probes: Option<metrics::Probes>,
+) -> anyhow::Result<WebHandle> {
     let addr = listen.local_addr().context("web listener has no local address")?;
     let auth = ControlAuth::new(addr, token);
     if !auth.is_loopback() && !auth.has_token() {
         tracing::warn!(%addr, "web server off loopback without a control token: halt and resume are refused");
     }
-    let state = web::Data::new(WebState { control, auth });
+    let state = web::Data::new(WebState { control, auth, probes });
     let http = HttpServer::new(move || App::new().configure(|cfg| configure(cfg, state.clone())))
         .workers(2)
         .disable_signals()
