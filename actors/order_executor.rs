@@ -15,8 +15,7 @@ use actix::prelude::*;
 use tracing::{error, info, warn};
 
 use super::messages::{
-    ActionChosen, FillReceived, HaltTrading, OrderEvent, OrderUpdated, PortfolioChanged, ResumeTrading, RiskEvent,
-    TargetsChanged,
+    ActionChosen, FillReceived, OrderEvent, OrderUpdated, PortfolioChanged, RiskEvent, TargetsChanged,
 };
 use super::order_sender::OrderSender;
 use super::order_sender::{CancelAllNow, FetchExchange, FetchLimits, SendRequest, WriteDone, WriteResult};
@@ -391,27 +390,5 @@ impl Handler<TargetsChanged> for OrderExecutor {
             all.events.extend(s.events);
         }
         self.apply(all, None);
-    }
-}
-
-impl Handler<HaltTrading> for OrderExecutor {
-    type Result = ();
-
-    fn handle(&mut self, msg: HaltTrading, _: &mut Self::Context) {
-        warn!(reason = %msg.reason, "trading halted; cancelling every resting order");
-        let Some(core) = self.core.as_mut() else { return };
-        let step = core.halt(&msg.reason, now_ms());
-        self.apply(step, None);
-    }
-}
-
-impl Handler<ResumeTrading> for OrderExecutor {
-    type Result = ();
-
-    fn handle(&mut self, _: ResumeTrading, _: &mut Self::Context) {
-        info!("trading resumed");
-        let Some(core) = self.core.as_mut() else { return };
-        let step = core.resume(now_ms());
-        self.apply(step, None);
     }
 }

@@ -1,4 +1,4 @@
-//! The executor's read-outs and control messages: counters (`GetExecutorStats`), the
+//! The executor's read-outs and control messages (halt, resume): counters (`GetExecutorStats`), the
 //! control status and trading summary the web endpoints serve, connecting outputs, and an
 //! on-demand reconciliation.
 
@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use actix::prelude::*;
 
 use super::{ExecutorOutputs, OrderExecutor};
+use crate::actors::messages::{HaltTrading, ResumeTrading};
 use crate::domain::position::PositionState;
 use crate::domain::Money;
 use crate::kalshi::sign::now_ms;
+use tracing::{info, warn};
 
 /// Counts an operator asks about.
 #[derive(Debug, Clone, Default, PartialEq, MessageResponse)]
@@ -159,5 +161,27 @@ impl Handler<ReconcileNow> for OrderExecutor {
 
     fn handle(&mut self, _: ReconcileNow, ctx: &mut Self::Context) {
         self.reconcile(ctx);
+    }
+}
+
+impl Handler<HaltTrading> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, msg: HaltTrading, _: &mut Self::Context) {
+        warn!(reason = %msg.reason, "trading halted; cancelling every resting order");
+        let Some(core) = self.core.as_mut() else { return };
+        let step = core.halt(&msg.reason, now_ms());
+        self.apply(step, None);
+    }
+}
+
+impl Handler<ResumeTrading> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, _: ResumeTrading, _: &mut Self::Context) {
+        info!("trading resumed");
+        let Some(core) = self.core.as_mut() else { return };
+        let step = core.resume(now_ms());
+        self.apply(step, None);
     }
 }
