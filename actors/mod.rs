@@ -18,6 +18,7 @@
 //! policy; executor; broadcaster).
 
 pub mod book_keeper;
+pub mod broadcaster;
 pub mod market_feed;
 pub mod messages;
 pub mod observer;

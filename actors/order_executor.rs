@@ -65,6 +65,8 @@ pub struct ExecutorOutputs {
     pub orders: Vec<Recipient<OrderEvent>>,
     /// Risk events.
     pub risk: Vec<Recipient<RiskEvent>>,
+    /// Position changes.
+    pub positions: Vec<Recipient<super::messages::PositionChanged>>,
     /// Everything, as actor-table records.
     pub persist: Option<Recipient<super::persister::PersistActorRecord>>,
 }

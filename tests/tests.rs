@@ -6,6 +6,7 @@
 mod support;
 
 mod actor_tables;
+mod broadcast;
 mod cli;
 mod executor;
 mod observe;

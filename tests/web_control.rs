@@ -95,7 +95,7 @@ impl Served {
             status: probe.clone().recipient(),
             summary: probe.clone().recipient(),
         };
-        let handle = web::start(listener, token.map(str::to_owned), control, None).unwrap();
+        let handle = web::start(listener, token.map(str::to_owned), control, None, None).unwrap();
         // Whatever the bound address, connect over loopback.
         let base = format!("http://127.0.0.1:{}", handle.addr.port());
         let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();

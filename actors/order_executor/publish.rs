@@ -50,6 +50,9 @@ impl OrderExecutor {
             }
             ExecEvent::Position(p) => {
                 *portfolio = true;
+                for o in &self.outputs.positions {
+                    o.do_send(p.clone());
+                }
                 ActorRecord::Position(p)
             }
             ExecEvent::Fill(f) => {

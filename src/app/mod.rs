@@ -227,7 +227,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let trading = start_trading(&config, &exchange, &markets, &model)?;
     let pipeline =
         start_pipeline(&config, &exchange, rest, &markets, Some(trading.acks()), Some(trading.private())).await?;
-    trading.connect(&pipeline);
+    let connection = serde_json::json!({
+        "markets": pipeline.markets,
+        "mode": format!("{:?}", config.exchange.mode).to_lowercase(),
+        "model": model.id,
+        "version": env!("CARGO_PKG_VERSION"),
+        "dry_run": !config.actor.enabled,
+    });
+    let broadcaster = crate::actors::broadcaster::start(connection);
+    trading.connect(&pipeline, Some(&broadcaster));
     let token = config.web.control_token.expose().map(str::to_owned);
     let probes = crate::web::metrics::Probes {
         feed: pipeline.feed.clone(),
@@ -236,7 +244,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         observer: trading.observer.clone(),
         policy: trading.policy.clone(),
     };
-    let web = crate::web::start(listener, token, trading.control(), Some(probes))?;
+    let web = crate::web::start(listener, token, trading.control(), Some(probes), Some(broadcaster))?;
     info!(
         rest = %exchange.rest_url,
         ws = %exchange.ws_url,

@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 use tracing::warn;
 
 use super::{grid_of, Exchange, Pipeline, PrivateOutputs};
+use crate::actors::broadcaster::Broadcaster;
 use crate::actors::observer::{ConnectObserver, Observer, ObserverSettings, TargetSpec};
 use crate::actors::order_executor::{ConnectExecutorOutputs, ExecutorOptions, ExecutorOutputs, OrderExecutor};
 use crate::actors::persister::AckTargets;
@@ -61,8 +62,8 @@ impl Trading {
         PrivateOutputs { fills: self.executor.clone().recipient(), orders: self.executor.clone().recipient() }
     }
 
-    /// Connects the chain to the running pipeline.
-    pub fn connect(&self, pipeline: &Pipeline) {
+    /// Connects the chain to the running pipeline (and the dashboard's broadcaster).
+    pub fn connect(&self, pipeline: &Pipeline, broadcaster: Option<&Addr<Broadcaster>>) {
         self.observer.do_send(ConnectObserver {
             targets: vec![self.executor.clone().recipient()],
             snapshots: Some(pipeline.feed.clone().recipient()),
@@ -71,8 +72,14 @@ impl Trading {
             portfolio: Some(self.observer.clone().recipient()),
             resting: Some(self.observer.clone().recipient()),
             persist: Some(pipeline.persister.clone().recipient()),
-            ..ExecutorOutputs::default()
+            orders: broadcaster.map(|b| b.clone().recipient()).into_iter().collect(),
+            risk: broadcaster.map(|b| b.clone().recipient()).into_iter().collect(),
+            positions: broadcaster.map(|b| b.clone().recipient()).into_iter().collect(),
         }));
+        if let Some(b) = broadcaster {
+            self.policy.do_send(ConnectActions(vec![b.clone().recipient()]));
+            pipeline.keeper.do_send(crate::actors::book_keeper::ConnectDashboard(b.clone().recipient()));
+        }
     }
 
     /// The control endpoints' targets.

@@ -9,6 +9,7 @@
 //! | `GET /rl/actor/status` | `{"halted": bool, "reason": string or null, "dry_run": bool}` |
 //! | `GET /rl/status` | `{"trading": {ready, dry_run, halted, cash, positions, counters…}}` |
 //! | `GET /metrics` | Prometheus text: feed, books, persistence, observer, policy, executor, risk |
+//! | `GET /rl/ws` | the dashboard's WebSocket (Broadcaster frames); same-origin only |
 //! | `GET /rl/health` | `{"status": "ok" or "degraded", "actors": {name: "ok" or "unresponsive"}}`; 200 or 503 |
 //!
 //! The POSTs answer the status after the command took effect. Access rules are in
@@ -19,6 +20,7 @@
 pub mod auth;
 pub mod control;
 pub mod metrics;
+pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
 
@@ -37,6 +39,8 @@ pub struct WebState {
     pub auth: ControlAuth,
     /// The actors `/metrics` and `/rl/health` ask (the executor is asked through `control`).
     pub probes: Option<metrics::Probes>,
+    /// The dashboard feed (`/rl/ws`).
+    pub broadcaster: Option<actix::Addr<crate::actors::broadcaster::Broadcaster>>,
 }
 
 /// The shared state as route data.
@@ -44,7 +48,11 @@ pub type WebData = web::Data<WebState>;
 
 /// Mounts every route and the state they share on an app (one call per worker).
 pub fn configure(cfg: &mut web::ServiceConfig, state: WebData) {
-    cfg.app_data(state).configure(control::configure).configure(metrics::configure).default_service(web::to(not_found));
+    cfg.app_data(state)
+        .configure(control::configure)
+        .configure(metrics::configure)
+        .configure(ws::configure)
+        .default_service(web::to(not_found));
 }
 
 /// A running web server.
@@ -68,13 +76,14 @@ pub fn start(
     token: Option<String>,
     control: Control,
     probes: Option<metrics::Probes>,
+    broadcaster: Option<actix::Addr<crate::actors::broadcaster::Broadcaster>>,
 ) -> anyhow::Result<WebHandle> {
     let addr = listen.local_addr().context("web listener has no local address")?;
     let auth = ControlAuth::new(addr, token);
     if !auth.is_loopback() && !auth.has_token() {
         tracing::warn!(%addr, "web server off loopback without a control token: halt and resume are refused");
     }
-    let state = web::Data::new(WebState { control, auth, probes });
+    let state = web::Data::new(WebState { control, auth, probes, broadcaster });
     let http = HttpServer::new(move || App::new().configure(|cfg| configure(cfg, state.clone())))
         .workers(2)
         .disable_signals()

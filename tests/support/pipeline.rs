@@ -143,7 +143,7 @@ impl Running {
         });
         let p = app::start_pipeline(&cfg, &exchange, rest.clone(), &markets, observer, private).await.unwrap();
         if let Some(t) = &trading {
-            t.connect(&p);
+            t.connect(&p, None);
         }
         if let Some(e) = &executor {
             e.do_send(kalshi_actor::actors::order_executor::ConnectExecutorOutputs(

@@ -1,0 +1,152 @@
+//! The Broadcaster over real WebSockets: every reading client gets every frame in order, a
+//! client that never reads is dropped without slowing the others, a client joining late
+//! first gets the current state, and a foreign Origin is refused.
+
+use std::net::TcpListener;
+
+use actix::{Actor, Context, Handler};
+use awc::ws::{Frame, Message};
+use futures_util::{SinkExt, StreamExt};
+use kalshi_actor::actors::broadcaster::{self, GetBroadcastCounters};
+use kalshi_actor::actors::messages::{
+    BookUpdated, ControlStatus, GetControlStatus, GetTradingSummary, HaltTrading, OrderEvent, OrderEventKind,
+    ResumeTrading, TradingSummary,
+};
+use kalshi_actor::book::{BookSnapshot, Level, SyncState};
+use kalshi_actor::domain::{BookSide, Count, Price};
+use kalshi_actor::web::{self, Control};
+
+use crate::support::pipeline::WAIT;
+use crate::support::wait_until;
+
+#[derive(Default)]
+struct Nobody;
+impl Actor for Nobody {
+    type Context = Context<Self>;
+}
+impl Handler<HaltTrading> for Nobody {
+    type Result = ();
+    fn handle(&mut self, _: HaltTrading, _: &mut Self::Context) {}
+}
+impl Handler<ResumeTrading> for Nobody {
+    type Result = ();
+    fn handle(&mut self, _: ResumeTrading, _: &mut Self::Context) {}
+}
+impl Handler<GetControlStatus> for Nobody {
+    type Result = ControlStatus;
+    fn handle(&mut self, _: GetControlStatus, _: &mut Self::Context) -> ControlStatus {
+        ControlStatus { halted: false, reason: None, dry_run: true }
+    }
+}
+impl Handler<GetTradingSummary> for Nobody {
+    type Result = TradingSummary;
+    fn handle(&mut self, _: GetTradingSummary, _: &mut Self::Context) -> TradingSummary {
+        TradingSummary::default()
+    }
+}
+
+fn order(i: u64) -> OrderEvent {
+    OrderEvent {
+        kind: OrderEventKind::Placed,
+        market: "M".into(),
+        client_order_id: format!("c{i}"),
+        order_id: None,
+        side: BookSide::Bid,
+        price: Price::from_cents(40).unwrap(),
+        remaining: Count::contracts(1),
+        filled: Count::ZERO,
+        reason: String::new(),
+        ts_ms: i as i64,
+    }
+}
+
+/// A client that reads every text frame into `seen` and answers pings.
+fn reader(url: String) -> actix_web::rt::task::JoinHandle<Vec<serde_json::Value>> {
+    actix_web::rt::spawn(async move {
+        let (_, mut ws) = awc::Client::new().ws(url).connect().await.unwrap();
+        let mut seen = Vec::new();
+        while let Some(Ok(frame)) = ws.next().await {
+            match frame {
+                Frame::Text(t) => {
+                    let v: serde_json::Value = serde_json::from_slice(&t).unwrap();
+                    let last = v["type"] == "actor_order" && v["data"]["client_order_id"] == "c19999";
+                    seen.push(v);
+                    if last {
+                        break;
+                    }
+                }
+                Frame::Ping(p) => ws.send(Message::Pong(p)).await.unwrap(),
+                Frame::Close(_) => break,
+                _ => {}
+            }
+        }
+        seen
+    })
+}
+
+#[actix_web::test]
+async fn readers_get_everything_in_order_and_a_stalled_client_is_dropped() {
+    let b = broadcaster::start(serde_json::json!({"markets": ["M"], "mode": "sim"}));
+    let nobody = Nobody.start();
+    let control = Control {
+        halt: nobody.clone().recipient(),
+        resume: nobody.clone().recipient(),
+        status: nobody.clone().recipient(),
+        summary: nobody.clone().recipient(),
+    };
+    let handle = web::start(TcpListener::bind("127.0.0.1:0").unwrap(), None, control, None, Some(b.clone())).unwrap();
+    let url = format!("ws://127.0.0.1:{}/rl/ws", handle.addr.port());
+    // A client that connects and never reads (nor answers pings).
+    let (_, _stalled) = awc::Client::new().ws(url.clone()).connect().await.unwrap();
+    let readers = [reader(url.clone()), reader(url.clone())];
+    let bb = b.clone();
+    wait_until(WAIT, "three sessions", || {
+        let b = bb.clone();
+        async move { (b.send(GetBroadcastCounters).await.ok()?.sessions == 3).then_some(()) }
+    })
+    .await;
+    let level = Level { price: Price::from_cents(40).unwrap(), size: Count::contracts(5) };
+    let book = BookSnapshot { ticker: "M".into(), state: SyncState::Synced, yes_bids: vec![level], no_bids: vec![] };
+    b.do_send(BookUpdated { book, seq: 7, recv_ms: 1_000 });
+    // 20 000 events in bursts of 250 every 10 ms, 25 000/s (a very busy engine; pacing of
+    // the stimulus, not a synchronization): readers keep up, the client that never reads
+    // falls behind and is dropped.
+    for burst in 0..80 {
+        for i in burst * 250..(burst + 1) * 250 {
+            b.do_send(order(i));
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    for r in readers {
+        let seen = r.await.unwrap();
+        assert_eq!(seen[0]["type"], "connection");
+        assert_eq!(seen[0]["data"]["mode"], "sim");
+        let book = seen.iter().find(|v| v["type"] == "orderbook_snapshot").expect("the book");
+        assert_eq!(
+            (book["data"]["sequence_number"].as_u64(), book["data"]["timestamp_ms"].as_i64()),
+            (Some(7), Some(1_000))
+        );
+        let ids: Vec<u64> = seen
+            .iter()
+            .filter(|v| v["type"] == "actor_order")
+            .map(|v| v["data"]["client_order_id"].as_str().unwrap()[1..].parse().unwrap())
+            .collect();
+        let expected: Vec<u64> = (0..20_000).collect();
+        assert!(ids == expected, "every event, in order: got {} ending {:?}", ids.len(), ids.last());
+    }
+    let c = b.send(GetBroadcastCounters).await.unwrap();
+    assert_eq!(c.dropped, 1, "the stalled client was dropped: {c:?}");
+
+    // A late joiner first gets the current state: connection, the book, recent events.
+    let late = reader(url.clone());
+    b.do_send(order(19_999));
+    let seen = late.await.unwrap();
+    assert_eq!(seen[0]["type"], "connection");
+    assert_eq!(seen[1]["type"], "orderbook_snapshot");
+    assert!(seen.len() > 100, "recent events replayed: {}", seen.len());
+
+    // A foreign Origin is refused.
+    let refused = awc::Client::new().ws(url).origin("http://evil.example").connect().await;
+    assert!(refused.is_err(), "foreign origin accepted");
+    handle.stop().await;
+}
