@@ -15,7 +15,9 @@ use actix::prelude::*;
 use serde::Serialize;
 use tracing::{info, warn};
 
-use super::messages::{ActionChosen, BookUpdated, OrderEvent, PositionChanged, RiskEvent};
+use super::messages::{
+    ActionChosen, BookUpdated, FillRecorded, OrderEvent, PortfolioChanged, PositionChanged, RiskEvent,
+};
 use crate::broadcast::{frame, Backlog, Frame, Offer};
 
 /// Frames in flight to one session (sent, not yet acknowledged).
@@ -276,6 +278,35 @@ impl Handler<RiskEvent> for Broadcaster {
 
     fn handle(&mut self, m: RiskEvent, _: &mut Self::Context) {
         self.event(frame("risk_event", &m));
+    }
+}
+
+impl Handler<FillRecorded> for Broadcaster {
+    type Result = ();
+
+    fn handle(&mut self, m: FillRecorded, _: &mut Self::Context) {
+        self.event(frame("actor_fill", &m.fill));
+    }
+}
+
+/// The `actor_pnl` frame's data.
+#[derive(Serialize)]
+struct PnlFrame {
+    cash_cents: f64,
+    value_cents: f64,
+    timestamp_ms: i64,
+}
+
+impl Handler<PortfolioChanged> for Broadcaster {
+    type Result = ();
+
+    fn handle(&mut self, m: PortfolioChanged, _: &mut Self::Context) {
+        let data = PnlFrame {
+            cash_cents: m.cash_cents,
+            value_cents: m.value_cents,
+            timestamp_ms: crate::kalshi::sign::now_ms(),
+        };
+        self.event(frame("actor_pnl", &data));
     }
 }
 

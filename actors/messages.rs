@@ -376,3 +376,11 @@ pub struct RestingOrdersChanged {
     /// Its live orders, oldest first.
     pub orders: Vec<crate::features::portfolio::RestingOrder>,
 }
+
+/// OrderExecutor → Broadcaster: one of our fills was counted.
+#[derive(Debug, Clone, PartialEq, Message)]
+#[rtype(result = "()")]
+pub struct FillRecorded {
+    /// The fill as stored.
+    pub fill: crate::storage::FillRow,
+}

@@ -57,8 +57,10 @@ pub struct ExecutorOptions {
 /// Where the executor's events go.
 #[derive(Default, Clone)]
 pub struct ExecutorOutputs {
-    /// The Observer's portfolio copy.
-    pub portfolio: Option<Recipient<PortfolioChanged>>,
+    /// The Observer's portfolio copy (and the dashboard's P&L).
+    pub portfolio: Vec<Recipient<PortfolioChanged>>,
+    /// Our fills (the dashboard).
+    pub fills: Vec<Recipient<super::messages::FillRecorded>>,
     /// The Observer's copy of our live orders.
     pub resting: Option<Recipient<super::messages::RestingOrdersChanged>>,
     /// Order events (Broadcaster, Persister).

@@ -9,11 +9,12 @@ use awc::ws::{Frame, Message};
 use futures_util::{SinkExt, StreamExt};
 use kalshi_actor::actors::broadcaster::{self, GetBroadcastCounters};
 use kalshi_actor::actors::messages::{
-    BookUpdated, ControlStatus, GetControlStatus, GetTradingSummary, HaltTrading, OrderEvent, OrderEventKind,
-    ResumeTrading, TradingSummary,
+    BookUpdated, ControlStatus, FillRecorded, GetControlStatus, GetTradingSummary, HaltTrading, OrderEvent,
+    OrderEventKind, PortfolioChanged, ResumeTrading, TradingSummary,
 };
 use kalshi_actor::book::{BookSnapshot, Level, SyncState};
 use kalshi_actor::domain::{BookSide, Count, Price};
+use kalshi_actor::storage::FillRow;
 use kalshi_actor::web::{self, Control};
 
 use crate::support::pipeline::WAIT;
@@ -108,6 +109,21 @@ async fn readers_get_everything_in_order_and_a_stalled_client_is_dropped() {
     let level = Level { price: Price::from_cents(40).unwrap(), size: Count::contracts(5) };
     let book = BookSnapshot { ticker: "M".into(), state: SyncState::Synced, yes_bids: vec![level], no_bids: vec![] };
     b.do_send(BookUpdated { book, seq: 7, recv_ms: 1_000 });
+    let fill = FillRow {
+        trade_id: "t1".into(),
+        order_id: "o1".into(),
+        client_order_id: Some("c1".into()),
+        market: "M".into(),
+        side: BookSide::Bid,
+        price: Price::from_cents(41).unwrap(),
+        count: Count::contracts(2),
+        fee: "0.017500".parse().unwrap(),
+        is_taker: true,
+        post_position: Count::contracts(2),
+        ts_ms: 1_001,
+    };
+    b.do_send(FillRecorded { fill });
+    b.do_send(PortfolioChanged { cash_cents: 99_900.0, value_cents: 99_982.0, positions: vec![] });
     // 20 000 events in bursts of 250 every 10 ms, 25 000/s (a very busy engine; pacing of
     // the stimulus, not a synchronization): readers keep up, the client that never reads
     // falls behind and is dropped.
@@ -121,6 +137,10 @@ async fn readers_get_everything_in_order_and_a_stalled_client_is_dropped() {
         let seen = r.await.unwrap();
         assert_eq!(seen[0]["type"], "connection");
         assert_eq!(seen[0]["data"]["mode"], "sim");
+        let fill = seen.iter().find(|v| v["type"] == "actor_fill").expect("the fill");
+        assert_eq!((fill["data"]["trade_id"].as_str(), fill["data"]["price"].as_str()), (Some("t1"), Some("0.4100")));
+        let pnl = seen.iter().find(|v| v["type"] == "actor_pnl").expect("the P&L");
+        assert_eq!(pnl["data"]["value_cents"].as_f64(), Some(99_982.0));
         let book = seen.iter().find(|v| v["type"] == "orderbook_snapshot").expect("the book");
         assert_eq!(
             (book["data"]["sequence_number"].as_u64(), book["data"]["timestamp_ms"].as_i64()),

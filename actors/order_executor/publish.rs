@@ -57,7 +57,11 @@ impl OrderExecutor {
             }
             ExecEvent::Fill(f) => {
                 self.stats.fills += 1;
-                ActorRecord::Fill(fill_row(&f))
+                let row = fill_row(&f);
+                for o in &self.outputs.fills {
+                    o.do_send(crate::actors::messages::FillRecorded { fill: row.clone() });
+                }
+                ActorRecord::Fill(row)
             }
         };
         if let Some(p) = &self.outputs.persist {
@@ -71,7 +75,10 @@ impl OrderExecutor {
             // Nothing is ever bought: the observer keeps its flat starting portfolio.
             return;
         }
-        let (Some(core), Some(out)) = (&self.core, &self.outputs.portfolio) else { return };
+        let Some(core) = &self.core else { return };
+        if self.outputs.portfolio.is_empty() {
+            return;
+        }
         let cash = core.ledger.cash.micros() as f64 / 10_000.0;
         let mut value = cash;
         let mut positions = Vec::new();
@@ -93,7 +100,10 @@ impl OrderExecutor {
                 cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
             });
         }
-        out.do_send(PortfolioChanged { cash_cents: cash, value_cents: value, positions });
+        let changed = PortfolioChanged { cash_cents: cash, value_cents: value, positions };
+        for out in &self.outputs.portfolio {
+            out.do_send(changed.clone());
+        }
     }
 }
 

@@ -69,7 +69,10 @@ impl Trading {
             snapshots: Some(pipeline.feed.clone().recipient()),
         });
         self.executor.do_send(ConnectExecutorOutputs(ExecutorOutputs {
-            portfolio: Some(self.observer.clone().recipient()),
+            portfolio: std::iter::once(self.observer.clone().recipient())
+                .chain(broadcaster.map(|b| b.clone().recipient()))
+                .collect(),
+            fills: broadcaster.map(|b| b.clone().recipient()).into_iter().collect(),
             resting: Some(self.observer.clone().recipient()),
             persist: Some(pipeline.persister.clone().recipient()),
             orders: broadcaster.map(|b| b.clone().recipient()).into_iter().collect(),

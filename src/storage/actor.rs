@@ -41,7 +41,7 @@ pub struct ActionRow {
 }
 
 /// One of our fills.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FillRow {
     /// Kalshi's trade id: a fill is stored once per session whatever the redeliveries.
     pub trade_id: String,
