@@ -249,17 +249,19 @@ impl OrderExecutor {
         };
         let since_s = self.last_reconcile_s - 10;
         let started_s = now_ms() / 1000;
+        let (requests_before, live_before) = (self.stats.requests, core.orders.live().count());
         self.reader
             .send(FetchExchange { markets, since_s })
             .into_actor(self)
             .map(move |res, act, _| {
                 act.reconciling = None;
-                let view = match res {
+                let mut view = match res {
                     Ok(Ok(v)) => v,
                     Ok(Err(e)) => return warn!(error = %e, "reconciliation read failed"),
                     Err(e) => return warn!(error = %e, "sender gone"),
                 };
                 act.last_reconcile_s = started_s;
+                view.busy_during_read = live_before > 0 || act.stats.requests != requests_before;
                 act.stats.reconciliations += 1;
                 let now = now_ms();
                 let touches = act.touches.clone();

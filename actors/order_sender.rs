@@ -266,6 +266,7 @@ impl Handler<FetchExchange> for OrderSender {
                 fills: fills.fills,
                 positions: positions.market_positions,
                 balance: balance.balance_dollars,
+                busy_during_read: false,
             })
         })
     }

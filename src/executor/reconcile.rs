@@ -24,6 +24,9 @@ pub struct ExchangeView {
     pub positions: Vec<MarketPosition>,
     /// Available cash (`balance_dollars`).
     pub balance: Money,
+    /// Some order of ours was live, or a request went out, while these reads ran: the
+    /// balance may be net of a reservation that is gone now, so cash is not compared.
+    pub busy_during_read: bool,
 }
 
 /// A REST fill in the executor's form.
@@ -190,9 +193,10 @@ impl ExecutorCore {
                 }));
             }
         }
-        // Cash is comparable only with nothing resting (the exchange reports cash minus what
-        // resting orders reserve) and nothing in flight.
-        if self.orders.live().next().is_none() {
+        // Cash is comparable only with nothing resting or in flight, then or now (the exchange
+        // reports cash minus what resting orders reserve).
+        let rested = ex.orders.iter().any(|o| o.status == OrderStatus::Resting);
+        if !ex.busy_during_read && !rested && self.orders.live().next().is_none() {
             if self.ledger.cash == ex.balance {
                 self.suspects.remove("cash");
             } else if self.confirmed("cash", ex.balance.micros(), 0) {

@@ -375,3 +375,21 @@ fn a_request_whose_answer_never_comes_becomes_unknown_and_is_reconciled() {
     let o = c.orders.get(&coid).unwrap();
     assert_eq!((o.state, o.order_id.as_deref()), (OrderState::Executed, Some("o5")));
 }
+
+#[test]
+fn cash_is_not_compared_across_a_reservation() {
+    let mut c = core();
+    // Balance read while an order of ours rested (cash minus its reservation), twice.
+    let view = ExchangeView { balance: Money::from_cents(99_955), busy_during_read: true, ..Default::default() };
+    c.reconcile(&view, 1);
+    c.reconcile(&view, 2);
+    assert_eq!((c.discrepancies, c.ledger.cash), (0, Money::from_cents(100_000)));
+    let resting = ExchangeView {
+        orders: vec![exchange_order("o1", "x", OrderStatus::Resting, 1)],
+        balance: Money::from_cents(99_955),
+        ..Default::default()
+    };
+    c.reconcile(&resting, 3);
+    c.reconcile(&resting, 4);
+    assert_eq!(c.ledger.cash, Money::from_cents(100_000), "an order resting at the exchange: not comparable");
+}
