@@ -145,16 +145,21 @@ async fn sigkill_at_random_moments_leaves_no_duplicates_and_positions_equal_the_
         actix_web::rt::time::sleep(Duration::from_millis(rng.gen_range(0..300))).await;
         child.0.kill().unwrap();
         child.0.wait().unwrap();
+        let before = prefixes.len();
         for o in orders(&ex.rest).await {
             if let Some((p, _)) = o.client_order_id.rsplit_once('-') {
                 prefixes.insert(format!("{p}-"));
             }
         }
+        // This run's orders all carry one prefix no earlier run used.
+        assert!(prefixes.len() <= before + 1, "round {round}: one run used several client order id prefixes");
     }
     let all = orders(&ex.rest).await;
     let ids: HashSet<&str> = all.iter().map(|o| o.client_order_id.as_str()).collect();
     assert_eq!(ids.len(), all.len(), "a client order id was used twice");
-    assert!(prefixes.len() >= rounds, "each run has its own client order id prefix: {}", prefixes.len());
+    // Most runs got orders to the exchange (one killed before its first create reached the
+    // wire leaves none), each under its own prefix (checked per round above).
+    assert!(prefixes.len() >= rounds / 2, "runs with orders at the exchange: {}", prefixes.len());
 
     // A last run: once it has reconciled a few times, its state is the exchange's, with
     // nothing adopted (what it loaded at start was exact).
