@@ -118,6 +118,13 @@ impl Broadcaster {
         s.addr.do_send(Deliver { frames, upto: s.sent, close: false });
     }
 
+    fn pump_all(&mut self) {
+        let ids: Vec<u64> = self.sessions.keys().copied().collect();
+        for id in ids {
+            self.pump(id);
+        }
+    }
+
     fn event(&mut self, f: Frame) {
         self.counters.frames += 1;
         if self.recent.len() == RECENT {
@@ -137,10 +144,7 @@ impl Broadcaster {
                 s.addr.do_send(Deliver { frames: Vec::new(), upto: s.sent, close: true });
             }
         }
-        let ids: Vec<u64> = self.sessions.keys().copied().collect();
-        for id in ids {
-            self.pump(id);
-        }
+        self.pump_all();
     }
 }
 
@@ -219,10 +223,7 @@ impl Handler<BookUpdated> for Broadcaster {
                 self.counters.coalesced += 1;
             }
         }
-        let ids: Vec<u64> = self.sessions.keys().copied().collect();
-        for id in ids {
-            self.pump(id);
-        }
+        self.pump_all();
     }
 }
 

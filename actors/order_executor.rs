@@ -267,10 +267,7 @@ impl OrderExecutor {
                 let touches = act.touches.clone();
                 let Some(core) = act.core.as_mut() else { return };
                 let mut step = core.reconcile(&view, now);
-                let loss = core.check_loss(
-                    |m| touches.get(m).and_then(|t| Some((t.bid?.cents_f64() + t.ask?.cents_f64()) / 2.0)),
-                    now,
-                );
+                let loss = core.check_loss(|m| touches.get(m).and_then(Touch::mid_cents), now);
                 step.requests.extend(loss.requests);
                 step.events.extend(loss.events);
                 act.apply(step, None);

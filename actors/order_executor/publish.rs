@@ -6,6 +6,7 @@ use tracing::warn;
 
 use super::OrderExecutor;
 use crate::actors::messages::PortfolioChanged;
+use crate::executor::intent::Touch;
 use crate::executor::state::FillIn;
 use crate::executor::ExecEvent;
 use crate::features::portfolio::Position;
@@ -87,7 +88,7 @@ impl OrderExecutor {
             if n == 0.0 {
                 continue;
             }
-            let mid = self.touches.get(m).and_then(|t| Some((t.bid?.cents_f64() + t.ask?.cents_f64()) / 2.0));
+            let mid = self.touches.get(m).and_then(Touch::mid_cents);
             let mark = match mid {
                 None => 50.0,
                 Some(c) if n > 0.0 => c,

@@ -32,6 +32,13 @@ pub struct Touch {
     pub ask: Option<Price>,
 }
 
+impl Touch {
+    /// The YES mid in cents, when both sides exist.
+    pub fn mid_cents(&self) -> Option<f64> {
+        Some((self.bid?.cents_f64() + self.ask?.cents_f64()) / 2.0)
+    }
+}
+
 /// The order an action asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Intent {
