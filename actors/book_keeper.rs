@@ -250,6 +250,19 @@ impl Handler<GetKeeperCounters> for BookKeeper {
     }
 }
 
+/// The markets whose book awaits a snapshot (stale), sorted.
+#[derive(Message)]
+#[rtype(result = "Vec<String>")]
+pub struct GetStaleMarkets;
+
+impl Handler<GetStaleMarkets> for BookKeeper {
+    type Result = Vec<String>;
+
+    fn handle(&mut self, _: GetStaleMarkets, _: &mut Self::Context) -> Vec<String> {
+        self.core.stale_markets()
+    }
+}
+
 /// Fault injection for drills and tests: panics inside the book core's protected section,
 /// exactly as a bug in the core would, to prove the supervisor's restart path.
 #[derive(Message)]

@@ -7,7 +7,11 @@
 //! pong to a numbered ping), which lets more go out. While a browser is slow its book frames
 //! coalesce (only each market's newest waits) and its other frames queue; past the backlog
 //! bound the session is dropped. A session that joins mid-session first receives the current
-//! state: the connection frame, the latest book of every market, and recent events.
+//! state: the connection frame, the latest book of every market, the latest `stats` and
+//! `feed_status`, and recent events. Once a second it samples every actor (see
+//! [`stats`]) for the `stats` and `feed_status` frames.
+
+mod stats;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -19,6 +23,7 @@ use super::messages::{
     ActionChosen, BookUpdated, FillRecorded, OrderEvent, PortfolioChanged, PositionChanged, RiskEvent,
 };
 use crate::broadcast::{frame, Backlog, Frame, Offer};
+pub use stats::SetProbes;
 
 /// Frames in flight to one session (sent, not yet acknowledged).
 pub const WINDOW: u64 = 1024;
@@ -89,9 +94,11 @@ pub struct Broadcaster {
     hello: Frame,
     sessions: HashMap<u64, Session>,
     next: u64,
-    books: BTreeMap<String, Frame>,
+    /// The latest state frame of each key: a market's book, `stats`, `feed_status`.
+    states: BTreeMap<String, Frame>,
     recent: VecDeque<Frame>,
     counters: BroadcastCounters,
+    sampler: stats::Sampler,
 }
 
 impl Broadcaster {
@@ -101,9 +108,10 @@ impl Broadcaster {
             hello: frame("connection", connection),
             sessions: HashMap::new(),
             next: 1,
-            books: BTreeMap::new(),
+            states: BTreeMap::new(),
             recent: VecDeque::new(),
             counters: BroadcastCounters::default(),
+            sampler: stats::Sampler::default(),
         }
     }
 
@@ -146,10 +154,26 @@ impl Broadcaster {
         }
         self.pump_all();
     }
+
+    /// Offers the latest state frame of `key` (coalesced per session, replayed to joiners).
+    fn state(&mut self, key: &str, f: Frame) {
+        self.counters.frames += 1;
+        self.states.insert(key.to_owned(), f.clone());
+        for s in self.sessions.values_mut() {
+            if s.backlog.offer_book(key, f.clone()) == Offer::Coalesced {
+                self.counters.coalesced += 1;
+            }
+        }
+        self.pump_all();
+    }
 }
 
 impl Actor for Broadcaster {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(stats::EVERY, |act, ctx| act.sample(ctx));
+    }
 }
 
 impl Handler<Join> for Broadcaster {
@@ -161,8 +185,8 @@ impl Handler<Join> for Broadcaster {
         let mut backlog = Backlog::new(BACKLOG);
         // The connection frame goes first, on its own; then the books, then recent events.
         msg.0.do_send(Deliver { frames: vec![self.hello.clone()], upto: 1, close: false });
-        for (m, f) in &self.books {
-            backlog.offer_book(m, f.clone());
+        for (key, f) in &self.states {
+            backlog.offer_book(key, f.clone());
         }
         for f in &self.recent {
             backlog.offer_event(f.clone());
@@ -216,14 +240,7 @@ impl Handler<BookUpdated> for Broadcaster {
             no_bids: &b.no_bids,
         };
         let f = frame("orderbook_snapshot", &data);
-        self.counters.frames += 1;
-        self.books.insert(b.ticker.clone(), f.clone());
-        for s in self.sessions.values_mut() {
-            if s.backlog.offer_book(&b.ticker, f.clone()) == Offer::Coalesced {
-                self.counters.coalesced += 1;
-            }
-        }
-        self.pump_all();
+        self.state(&b.ticker, f);
     }
 }
 

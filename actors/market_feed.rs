@@ -49,6 +49,10 @@ pub struct ConnectionCounters {
     pub stalls: u64,
     /// Restarts by the supervisor.
     pub restarts: u64,
+    /// Whether a socket is open now.
+    pub connected: bool,
+    /// Milliseconds since the last frame (or since the connection attempt), when asked.
+    pub last_frame_age_ms: u64,
 }
 
 /// The feed actor.
@@ -298,6 +302,9 @@ impl Handler<GetFeedCounters> for MarketFeed {
     type Result = MessageResult<GetFeedCounters>;
 
     fn handle(&mut self, _: GetFeedCounters, _: &mut Self::Context) -> Self::Result {
-        MessageResult((self.core.counters().clone(), self.counters.clone()))
+        let mut c = self.counters.clone();
+        c.connected = self.sink.is_some();
+        c.last_frame_age_ms = u64::try_from(self.last_frame.elapsed().as_millis()).unwrap_or(u64::MAX);
+        MessageResult((self.core.counters().clone(), c))
     }
 }

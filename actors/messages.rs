@@ -364,6 +364,10 @@ pub struct TradingSummary {
     pub wire_p50_us: Option<f64>,
     /// The same, 99th percentile, µs.
     pub wire_p99_us: Option<f64>,
+    /// Order round trip (request handed to the HTTP client → answer in hand), median µs.
+    pub round_trip_p50_us: Option<f64>,
+    /// 99th percentile, µs.
+    pub round_trip_p99_us: Option<f64>,
 }
 
 /// OrderExecutor → Observer: our live orders on a market changed (for the `live` order

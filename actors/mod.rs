@@ -26,3 +26,4 @@ pub mod order_executor;
 pub mod order_sender;
 pub mod persister;
 pub mod policy;
+pub mod probe;

@@ -91,7 +91,8 @@ pub struct FetchLimits;
 #[rtype(result = "WireLatency")]
 pub struct GetWireLatency;
 
-/// Decision → request handed to the HTTP client.
+/// Decision → request handed to the HTTP client, and the order round trip (request handed
+/// to the HTTP client → the exchange's answer in hand).
 #[derive(Debug, Clone, Copy, PartialEq, Default, MessageResponse)]
 pub struct WireLatency {
     /// Median, µs.
@@ -100,6 +101,10 @@ pub struct WireLatency {
     pub p99_us: Option<f64>,
     /// Requests sent.
     pub sent: u64,
+    /// Round trip median, µs.
+    pub rtt_p50_us: Option<f64>,
+    /// Round trip 99th percentile, µs.
+    pub rtt_p99_us: Option<f64>,
 }
 
 /// The sender actor.
@@ -108,12 +113,13 @@ pub struct OrderSender {
     presigned: Option<(i64, AuthHeaders)>,
     reply: Recipient<WriteDone>,
     wire: LatencyWindow,
+    rtt: LatencyWindow,
 }
 
 impl OrderSender {
     /// A sender using `rest`, answering to `reply`.
     pub fn new(rest: RestClient, reply: Recipient<WriteDone>) -> OrderSender {
-        OrderSender { rest, presigned: None, reply, wire: LatencyWindow::new(8192) }
+        OrderSender { rest, presigned: None, reply, wire: LatencyWindow::new(8192), rtt: LatencyWindow::new(8192) }
     }
 
     fn presign(&mut self, ctx: &mut Context<Self>) {
@@ -195,6 +201,7 @@ impl Handler<SendRequest> for OrderSender {
             Request::CancelAll => (String::new(), Method::DELETE, CREATE_PATH.to_owned(), None),
         };
         self.wire.push(msg.decided.elapsed().as_secs_f64() * 1e6);
+        let sent = Instant::now();
         let request = msg.request;
         // Anything not signed ahead (amend, cancel, cancel-all) is signed on a blocking
         // thread: an RSA signature would stall this thread for 0.3–0.5 ms.
@@ -222,9 +229,12 @@ impl Handler<SendRequest> for OrderSender {
                     },
                 ),
             };
+            let rtt = sent.elapsed().as_secs_f64() * 1e6;
             reply.do_send(WriteDone { coid, result });
+            rtt
         }
         .into_actor(self)
+        .map(|rtt, act, _| act.rtt.push(rtt))
         .spawn(ctx);
     }
 }
@@ -303,7 +313,13 @@ impl Handler<GetWireLatency> for OrderSender {
     type Result = WireLatency;
 
     fn handle(&mut self, _: GetWireLatency, _: &mut Self::Context) -> WireLatency {
-        WireLatency { p50_us: self.wire.percentile(0.5), p99_us: self.wire.percentile(0.99), sent: self.wire.total() }
+        WireLatency {
+            p50_us: self.wire.percentile(0.5),
+            p99_us: self.wire.percentile(0.99),
+            sent: self.wire.total(),
+            rtt_p50_us: self.rtt.percentile(0.5),
+            rtt_p99_us: self.rtt.percentile(0.99),
+        }
     }
 }
 

@@ -95,7 +95,8 @@ async fn readers_get_everything_in_order_and_a_stalled_client_is_dropped() {
         status: nobody.clone().recipient(),
         summary: nobody.clone().recipient(),
     };
-    let handle = web::start(TcpListener::bind("127.0.0.1:0").unwrap(), None, control, None, Some(b.clone())).unwrap();
+    let handle =
+        web::start(TcpListener::bind("127.0.0.1:0").unwrap(), None, control, None, Some(b.clone()), None).unwrap();
     let url = format!("ws://127.0.0.1:{}/rl/ws", handle.addr.port());
     // A client that connects and never reads (nor answers pings).
     let (_, _stalled) = awc::Client::new().ws(url.clone()).connect().await.unwrap();

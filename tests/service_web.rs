@@ -1,5 +1,6 @@
 //! The running service's web endpoints: `/metrics` and `/rl/health` report every actor,
-//! `/rl/status` the trading summary, and none of them shows the private key.
+//! `/rl/status` the trading summary, the dashboard feed sends `stats` and `feed_status`
+//! every second, and none of them shows the private key.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -69,11 +70,14 @@ async fn metrics_and_health_report_every_actor_and_no_secret() {
         "kalshi_policy_decisions_total",
         "kalshi_executor_requests_total",
         "kalshi_actor_up{actor=\"persister\"} 1",
+        "kalshi_feed_connected 1",
+        "kalshi_book_stale_markets",
     ] {
         assert!(metrics.contains(name), "{name} missing:\n{metrics}");
     }
     let (code, status) = get("/rl/status").await;
     assert_eq!(code, 200);
+    let frames = stats_frames(&addr).await;
     // The simulator's generated key: no line of it appears anywhere the service shows.
     let key_dir = dir.path().join("data/sim-accounts");
     let key = std::fs::read_dir(&key_dir)
@@ -87,7 +91,51 @@ async fn metrics_and_health_report_every_actor_and_no_secret() {
     assert!(!secret_lines.is_empty());
     for line in secret_lines {
         assert!(!metrics.contains(line) && !status.contains(line), "the private key leaked");
+        assert!(!frames.contains(line), "the private key leaked to the dashboard");
     }
     std::process::Command::new("kill").args(["-INT", &child.0.id().to_string()]).status().unwrap();
     assert!(child.0.wait().unwrap().success());
+}
+
+/// Reads the dashboard feed until two `stats` frames a second apart and a `feed_status`
+/// show the pipeline at work; checks them; answers every frame read, as text.
+async fn stats_frames(addr: &str) -> String {
+    use awc::ws::{Frame, Message};
+    use futures_util::{SinkExt, StreamExt};
+    let (_, mut ws) = awc::Client::new().ws(format!("ws://{addr}/rl/ws")).connect().await.unwrap();
+    let (mut all, mut stats, mut feed) = (String::new(), Vec::<serde_json::Value>::new(), None);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while stats.len() < 3 || feed.is_none() {
+        assert!(Instant::now() < deadline, "no stats: {stats:?} {feed:?}");
+        let next = actix_web::rt::time::timeout(Duration::from_secs(5), ws.next()).await;
+        match next.expect("a frame within 5 s").expect("open").unwrap() {
+            Frame::Text(t) => {
+                let v: serde_json::Value = serde_json::from_slice(&t).unwrap();
+                all.push_str(std::str::from_utf8(&t).unwrap());
+                match v["type"].as_str() {
+                    Some("stats") => stats.push(v["data"].clone()),
+                    Some("feed_status") if v["data"]["connected"] == true => feed = Some(v["data"].clone()),
+                    _ => {}
+                }
+            }
+            Frame::Ping(p) => ws.send(Message::Pong(p)).await.unwrap(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let last = stats.last().unwrap();
+    let t: Vec<i64> = stats.iter().map(|s| s["timestamp_ms"].as_i64().unwrap()).collect();
+    assert!(t.windows(2).all(|w| w[1] - w[0] >= 500), "about one a second: {t:?}");
+    assert!(last["frames_per_s"].as_f64().unwrap() > 0.0, "{last}");
+    assert!(last["acks_per_s"].as_f64().unwrap() > 0.0, "{last}");
+    assert_eq!(last["drops"], 0);
+    assert_eq!(last["sessions"], 1);
+    assert!(last["inference_p50_us"].as_f64().unwrap() > 0.0, "{last}");
+    assert_eq!(last["risk"]["halted"], false);
+    let feed = feed.unwrap();
+    assert_eq!(feed["database"]["ok"], true, "{feed}");
+    assert!(feed["stale_markets"].is_array() && feed["connects"].as_u64().unwrap() >= 1, "{feed}");
+    for actor in ["market_feed", "book_keeper", "persister", "observer", "policy", "order_executor"] {
+        assert_eq!(feed["actors"][actor], "ok", "{feed}");
+    }
+    all
 }

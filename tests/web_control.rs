@@ -87,6 +87,10 @@ struct Served {
 
 impl Served {
     fn start(bind: &str, token: Option<&str>) -> Served {
+        Served::with_dashboard(bind, token, None)
+    }
+
+    fn with_dashboard(bind: &str, token: Option<&str>, dashboard: Option<std::path::PathBuf>) -> Served {
         let listener = TcpListener::bind(bind).unwrap();
         let probe = ExecutorProbe::default().start();
         let control = Control {
@@ -95,7 +99,7 @@ impl Served {
             status: probe.clone().recipient(),
             summary: probe.clone().recipient(),
         };
-        let handle = web::start(listener, token.map(str::to_owned), control, None, None).unwrap();
+        let handle = web::start(listener, token.map(str::to_owned), control, None, None, dashboard).unwrap();
         // Whatever the bound address, connect over loopback.
         let base = format!("http://127.0.0.1:{}", handle.addr.port());
         let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
@@ -321,4 +325,45 @@ async fn a_gone_executor_is_503_and_stop_closes_the_port() {
     let addr = s.handle.addr;
     s.finish().await;
     assert!(std::net::TcpStream::connect(addr).is_err(), "still listening after stop");
+}
+
+#[actix_web::test]
+async fn the_dashboard_is_served_at_the_root_with_headers_that_keep_it_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("assets")).unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><div id=root>dash</div>").unwrap();
+    std::fs::write(dir.path().join("assets/app-1.js"), "console.log(1)").unwrap();
+    std::fs::write(dir.path().join(".env"), "SECRET=1").unwrap();
+    let mut s = Served::with_dashboard("127.0.0.1:0", None, Some(dir.path().to_path_buf()));
+    let mut res = s.client.get(format!("{}/", s.base)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let h = res.headers();
+    assert!(h.get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(String::from_utf8(res.body().await.unwrap().to_vec()).unwrap().contains("dash"));
+    let res = s.client.get(format!("{}/assets/app-1.js", s.base)).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers().get("content-type").unwrap().to_str().unwrap().contains("javascript"));
+    // The API still answers; unknown files are 404, hidden files and escapes refused.
+    assert_eq!(s.call("GET", "/rl/actor/status", None, None).await.0, 200);
+    for path in ["/nope.js", "/.env", "/assets/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd"] {
+        let (code, body) = s.call("GET", path, None, None).await;
+        assert!(code == 404 || code == 400, "{path}: {code} {body}");
+        assert!(!body.contains("SECRET") && !body.contains("root:"), "{path}: {body}");
+    }
+    s.finish().await;
+}
+
+#[actix_web::test]
+async fn a_dashboard_not_built_says_how_to_build_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Served::with_dashboard("127.0.0.1:0", None, Some(dir.path().join("dist")));
+    let (code, body) = s.call("GET", "/", None, None).await;
+    assert_eq!(code, 503);
+    assert!(body.contains("make dashboard"), "{body}");
+    assert_eq!(s.call("GET", "/rl/actor/status", None, None).await.0, 200);
+    s.finish().await;
 }

@@ -92,6 +92,8 @@ impl Handler<crate::actors::messages::GetTradingSummary> for OrderExecutor {
                 crate::actors::messages::TradingSummary {
                     wire_p50_us: wire.p50_us,
                     wire_p99_us: wire.p99_us,
+                    round_trip_p50_us: wire.rtt_p50_us,
+                    round_trip_p99_us: wire.rtt_p99_us,
                     ..summary
                 }
             },
@@ -133,6 +135,8 @@ impl OrderExecutor {
             decision_p99_us: s.decision_p99_us,
             wire_p50_us: None,
             wire_p99_us: None,
+            round_trip_p50_us: None,
+            round_trip_p99_us: None,
         }
     }
 }

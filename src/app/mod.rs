@@ -244,7 +244,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         observer: trading.observer.clone(),
         policy: trading.policy.clone(),
     };
-    let web = crate::web::start(listener, token, trading.control(), Some(probes), Some(broadcaster))?;
+    broadcaster.do_send(crate::actors::broadcaster::SetProbes {
+        probes: Some(probes.clone()),
+        summary: trading.control().summary,
+    });
+    let dashboard = Some(std::path::PathBuf::from(&config.web.dashboard_dir));
+    let web = crate::web::start(listener, token, trading.control(), Some(probes), Some(broadcaster), dashboard)?;
     info!(
         rest = %exchange.rest_url,
         ws = %exchange.ws_url,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{BookError, DeltaOutcome, NoPricing, OrderBook, TickGrid};
+use super::{BookError, DeltaOutcome, NoPricing, OrderBook, SyncState, TickGrid};
 use crate::domain::{Count, Outcome, Price};
 use crate::feed::BookEvent;
 use crate::storage::BookRecord;
@@ -143,6 +143,14 @@ impl BookKeeperCore {
         m
     }
 
+    /// The markets whose book awaits a snapshot, sorted.
+    pub fn stale_markets(&self) -> Vec<String> {
+        let mut m: Vec<String> =
+            self.books.iter().filter(|(_, b)| b.state() == SyncState::Stale).map(|(t, _)| t.clone()).collect();
+        m.sort();
+        m
+    }
+
     /// A market's book.
     pub fn book(&self, market: &str) -> Option<&OrderBook> {
         self.books.get(market)
@@ -151,5 +159,36 @@ impl BookKeeperCore {
     /// Counters so far.
     pub fn counters(&self) -> &KeeperCounters {
         &self.counters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(market: &str) -> BookEvent {
+        let p = |s: &str| s.parse::<Price>().unwrap();
+        let c = |s: &str| s.parse::<Count>().unwrap();
+        BookEvent::Snapshot {
+            market: market.into(),
+            sid: 1,
+            seq: 1,
+            recv_ms: 1,
+            yes: vec![(p("0.4000"), c("5.00"))],
+            no: vec![(p("0.5000"), c("5.00"))],
+            pricing: NoPricing::NoLeg,
+        }
+    }
+
+    #[test]
+    fn stale_markets_are_those_awaiting_a_snapshot() {
+        let mut k = BookKeeperCore::default();
+        k.on_event(snapshot("A")).unwrap();
+        k.on_event(snapshot("B")).unwrap();
+        assert!(k.stale_markets().is_empty());
+        k.mark_stale(&["B".into(), "A".into()]);
+        assert_eq!(k.stale_markets(), ["A", "B"]);
+        k.on_event(snapshot("A")).unwrap();
+        assert_eq!(k.stale_markets(), ["B"]);
     }
 }

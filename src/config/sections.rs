@@ -237,10 +237,16 @@ pub struct WebConfig {
     /// Token the control endpoints require when `listen` is not a loopback address.
     /// Secret: environment only (`KALSHI_ACTOR_WEB__CONTROL_TOKEN`).
     pub control_token: Secret,
+    /// The built dashboard served at `/`. Default `dashboard/dist` (`make dashboard`).
+    pub dashboard_dir: String,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { listen: "127.0.0.1:8080".into(), control_token: Secret::default() }
+        WebConfig {
+            listen: "127.0.0.1:8080".into(),
+            control_token: Secret::default(),
+            dashboard_dir: "dashboard/dist".into(),
+        }
     }
 }

@@ -5,37 +5,13 @@
 //! waited on. Nothing here can reveal a secret: the values are counters and latencies.
 
 use std::fmt::Write;
-use std::time::Duration;
 
-use actix::Addr;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::WebData;
-use crate::actors::book_keeper::{BookKeeper, GetKeeperCounters};
-use crate::actors::market_feed::{GetFeedCounters, MarketFeed};
-use crate::actors::messages::GetTradingSummary;
-use crate::actors::observer::{GetObserverCounters, Observer};
-use crate::actors::persister::{GetPersisterCounters, Persister};
-use crate::actors::policy::{GetPolicyStats, Policy};
-
-/// How long an actor may take to answer a probe.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
-
-/// The actors `/metrics` and `/rl/health` ask.
-#[derive(Clone)]
-pub struct Probes {
-    /// MarketFeed.
-    pub feed: Addr<MarketFeed>,
-    /// BookKeeper.
-    pub keeper: Addr<BookKeeper>,
-    /// Persister.
-    pub persister: Addr<Persister>,
-    /// Observer.
-    pub observer: Addr<Observer>,
-    /// Policy.
-    pub policy: Addr<Policy>,
-}
+pub use crate::actors::probe::Probes;
+use crate::actors::probe::{sample, Sample as ActorSample, PROBE_TIMEOUT};
 
 /// One sample: name, labels, value.
 pub type Sample = (&'static str, Vec<(&'static str, String)>, f64);
@@ -72,66 +48,69 @@ fn l(name: &'static str, key: &'static str, label: impl Into<String>, value: f64
     (name, vec![(key, label.into())], value)
 }
 
-/// Every actor's counters as samples, and which actors did not answer.
+/// Every actor's counters as samples, and which actors answered.
 async fn collect(data: &WebData) -> (Vec<Sample>, Vec<(&'static str, bool)>) {
-    let mut out = Vec::new();
-    let mut up = Vec::new();
-    let t = PROBE_TIMEOUT;
-    if let Some(p) = &data.probes {
-        let feed = p.feed.send(GetFeedCounters).timeout(t).await.ok();
-        up.push(("market_feed", feed.is_some()));
-        if let Some((f, c)) = feed {
-            out.push(s("kalshi_feed_frames_total", f.frames as f64));
-            out.push(s("kalshi_feed_seq_gaps_total", f.gaps as f64));
-            out.push(s("kalshi_feed_duplicates_total", f.duplicates as f64));
-            out.push(s("kalshi_feed_stalled_markets_total", f.stalled_markets as f64));
-            for (kind, n) in &f.malformed {
-                out.push(l("kalshi_feed_malformed_frames_total", "kind", kind.clone(), *n as f64));
-            }
-            out.push(s("kalshi_feed_connects_total", c.connects as f64));
-            out.push(s("kalshi_feed_disconnects_total", c.disconnects as f64));
-            out.push(s("kalshi_actor_restarts_total", c.restarts as f64));
-        }
-        let keeper = p.keeper.send(GetKeeperCounters).timeout(t).await.ok();
-        up.push(("book_keeper", keeper.is_some()));
-        if let Some((k, _)) = keeper {
-            out.push(s("kalshi_book_snapshots_total", k.snapshots as f64));
-            out.push(s("kalshi_book_deltas_total", k.deltas as f64));
-            out.push(s("kalshi_book_anomalies_total", k.anomalies as f64));
-            out.push(s("kalshi_book_stale_drops_total", k.stale_drops as f64));
-        }
-        let persister = p.persister.send(GetPersisterCounters).timeout(t).await.ok();
-        up.push(("persister", persister.is_some()));
-        if let Some((b, pending)) = persister {
-            out.push(s("kalshi_persist_accepted_total", b.accepted as f64));
-            out.push(s("kalshi_persist_written_total", b.written as f64));
-            out.push(s("kalshi_persist_dropped_total", b.dropped as f64));
-            out.push(s("kalshi_persist_queue_depth", pending as f64));
-        }
-        let observer = p.observer.send(GetObserverCounters).timeout(t).await.ok();
-        up.push(("observer", observer.is_some()));
-        if let Some((o, targets)) = observer {
-            out.push(s("kalshi_observer_records_total", o.records as f64));
-            out.push(s("kalshi_observer_observations_total", o.observations as f64));
-            for (why, n) in &o.skipped {
-                out.push(l("kalshi_observer_skipped_total", "reason", *why, *n as f64));
-            }
-            out.push(s("kalshi_observer_targets", targets.len() as f64));
-        }
-        let policy = p.policy.send(GetPolicyStats).timeout(t).await.ok();
-        up.push(("policy", policy.is_some()));
-        if let Some(ps) = policy {
-            out.push(s("kalshi_policy_decisions_total", ps.decisions as f64));
-            for (i, n) in ps.by_action.iter().enumerate() {
-                out.push(l("kalshi_policy_actions_total", "action", crate::policy::ACTION_NAMES[i], *n as f64));
-            }
-            out.extend(ps.inference_p50_us.map(|v| l("kalshi_policy_inference_us", "quantile", "0.5", v)));
-            out.extend(ps.inference_p99_us.map(|v| l("kalshi_policy_inference_us", "quantile", "0.99", v)));
-        }
+    let got = sample(data.probes.as_ref(), &data.control.summary, PROBE_TIMEOUT).await;
+    let up = got.up(data.probes.is_some());
+    let mut out = samples(&got);
+    for (actor, ok) in &up {
+        out.push(l("kalshi_actor_up", "actor", *actor, if *ok { 1.0 } else { 0.0 }));
     }
-    let trading = data.control.summary.send(GetTradingSummary).timeout(t).await.ok();
-    up.push(("order_executor", trading.is_some()));
-    if let Some(tr) = trading {
+    (out, up)
+}
+
+/// The Prometheus samples of what the actors answered.
+fn samples(got: &ActorSample) -> Vec<Sample> {
+    let mut out = Vec::new();
+    if let Some((f, c)) = &got.feed {
+        out.push(s("kalshi_feed_frames_total", f.frames as f64));
+        out.push(s("kalshi_feed_seq_gaps_total", f.gaps as f64));
+        out.push(s("kalshi_feed_duplicates_total", f.duplicates as f64));
+        out.push(s("kalshi_feed_stalled_markets_total", f.stalled_markets as f64));
+        for (kind, n) in &f.malformed {
+            out.push(l("kalshi_feed_malformed_frames_total", "kind", kind.clone(), *n as f64));
+        }
+        out.push(s("kalshi_feed_connects_total", c.connects as f64));
+        out.push(s("kalshi_feed_disconnects_total", c.disconnects as f64));
+        out.push(s("kalshi_feed_connected", if c.connected { 1.0 } else { 0.0 }));
+        out.push(s("kalshi_actor_restarts_total", c.restarts as f64));
+    }
+    if let Some((k, _)) = &got.keeper {
+        out.push(s("kalshi_book_snapshots_total", k.snapshots as f64));
+        out.push(s("kalshi_book_deltas_total", k.deltas as f64));
+        out.push(s("kalshi_book_anomalies_total", k.anomalies as f64));
+        out.push(s("kalshi_book_stale_drops_total", k.stale_drops as f64));
+    }
+    if let Some(stale) = &got.stale_markets {
+        out.push(s("kalshi_book_stale_markets", stale.len() as f64));
+    }
+    if let Some((b, pending)) = &got.persister {
+        out.push(s("kalshi_persist_accepted_total", b.accepted as f64));
+        out.push(s("kalshi_persist_written_total", b.written as f64));
+        out.push(s("kalshi_persist_dropped_total", b.dropped as f64));
+        out.push(s("kalshi_persist_write_failures_total", b.failures as f64));
+        out.push(s("kalshi_persist_queue_depth", *pending as f64));
+    }
+    if let Some(n) = got.actor_write_failures {
+        out.push(s("kalshi_persist_actor_write_failures_total", n as f64));
+    }
+    if let Some((o, targets)) = &got.observer {
+        out.push(s("kalshi_observer_records_total", o.records as f64));
+        out.push(s("kalshi_observer_observations_total", o.observations as f64));
+        for (why, n) in &o.skipped {
+            out.push(l("kalshi_observer_skipped_total", "reason", *why, *n as f64));
+        }
+        out.push(s("kalshi_observer_targets", targets.len() as f64));
+    }
+    if let Some(ps) = &got.policy {
+        out.push(s("kalshi_policy_decisions_total", ps.decisions as f64));
+        for (i, n) in ps.by_action.iter().enumerate() {
+            out.push(l("kalshi_policy_actions_total", "action", crate::policy::ACTION_NAMES[i], *n as f64));
+        }
+        out.extend(ps.inference_p50_us.map(|v| l("kalshi_policy_inference_us", "quantile", "0.5", v)));
+        out.extend(ps.inference_p99_us.map(|v| l("kalshi_policy_inference_us", "quantile", "0.99", v)));
+    }
+    if let Some(tr) = &got.trading {
         out.push(s("kalshi_executor_actions_total", tr.actions as f64));
         out.push(s("kalshi_executor_requests_total", tr.requests as f64));
         out.push(s("kalshi_executor_fills_total", tr.fills as f64));
@@ -141,17 +120,17 @@ async fn collect(data: &WebData) -> (Vec<Sample>, Vec<(&'static str, bool)>) {
         for (why, n) in &tr.risk_rejections {
             out.push(l("kalshi_risk_rejections_total", "reason", why.clone(), *n as f64));
         }
-        for (q, v) in [("0.5", tr.decision_p50_us), ("0.99", tr.decision_p99_us)] {
-            out.extend(v.map(|v| l("kalshi_decision_latency_us", "quantile", q, v)));
-        }
-        for (q, v) in [("0.5", tr.wire_p50_us), ("0.99", tr.wire_p99_us)] {
-            out.extend(v.map(|v| l("kalshi_order_wire_latency_us", "quantile", q, v)));
+        let latencies = [
+            ("kalshi_decision_latency_us", tr.decision_p50_us, tr.decision_p99_us),
+            ("kalshi_order_wire_latency_us", tr.wire_p50_us, tr.wire_p99_us),
+            ("kalshi_order_round_trip_us", tr.round_trip_p50_us, tr.round_trip_p99_us),
+        ];
+        for (name, p50, p99) in latencies {
+            out.extend(p50.map(|v| l(name, "quantile", "0.5", v)));
+            out.extend(p99.map(|v| l(name, "quantile", "0.99", v)));
         }
     }
-    for (actor, ok) in &up {
-        out.push(l("kalshi_actor_up", "actor", *actor, if *ok { 1.0 } else { 0.0 }));
-    }
-    (out, up)
+    out
 }
 
 async fn metrics(data: WebData) -> HttpResponse {

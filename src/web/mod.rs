@@ -1,9 +1,9 @@
-//! The service's web server (actix-web) on a pre-bound listener: today the trading control
-//! endpoints; the dashboard (`/`), `/rl/ws`, `/metrics` and `/rl/health` join them in
-//! [`configure`] with the Broadcaster.
+//! The service's web server (actix-web) on a pre-bound listener: the dashboard, its feed,
+//! the trading control endpoints, metrics and health, mounted in [`configure`].
 //!
 //! | route | what |
 //! |---|---|
+//! | `GET /` | the dashboard (`web.dashboard_dir`, built by `make dashboard`); see [`dashboard`] |
 //! | `POST /rl/actor/halt` | halt trading; optional body `{"reason": "..."}` (default `operator`) |
 //! | `POST /rl/actor/resume` | resume trading |
 //! | `GET /rl/actor/status` | `{"halted": bool, "reason": string or null, "dry_run": bool}` |
@@ -19,6 +19,7 @@
 
 pub mod auth;
 pub mod control;
+pub mod dashboard;
 pub mod metrics;
 pub mod ws;
 
@@ -41,6 +42,8 @@ pub struct WebState {
     pub probes: Option<metrics::Probes>,
     /// The dashboard feed (`/rl/ws`).
     pub broadcaster: Option<actix::Addr<crate::actors::broadcaster::Broadcaster>>,
+    /// The dashboard's built files, served at `/`.
+    pub dashboard: Option<std::path::PathBuf>,
 }
 
 /// The shared state as route data.
@@ -48,10 +51,12 @@ pub type WebData = web::Data<WebState>;
 
 /// Mounts every route and the state they share on an app (one call per worker).
 pub fn configure(cfg: &mut web::ServiceConfig, state: WebData) {
+    let dashboard = state.dashboard.clone();
     cfg.app_data(state)
         .configure(control::configure)
         .configure(metrics::configure)
         .configure(ws::configure)
+        .configure(|cfg| dashboard::configure(cfg, dashboard.as_deref()))
         .default_service(web::to(not_found));
 }
 
@@ -70,28 +75,31 @@ impl WebHandle {
 }
 
 /// Starts the server on `listen`; must run inside an actix system. `token` protects the
-/// control endpoints when `listen` is not on loopback (see [`auth`]).
+/// control endpoints when `listen` is not on loopback (see [`auth`]); `dashboard` is the
+/// directory of the built dashboard.
 pub fn start(
     listen: TcpListener,
     token: Option<String>,
     control: Control,
     probes: Option<metrics::Probes>,
     broadcaster: Option<actix::Addr<crate::actors::broadcaster::Broadcaster>>,
+    dashboard: Option<std::path::PathBuf>,
 ) -> anyhow::Result<WebHandle> {
     let addr = listen.local_addr().context("web listener has no local address")?;
     let auth = ControlAuth::new(addr, token);
     if !auth.is_loopback() && !auth.has_token() {
         tracing::warn!(%addr, "web server off loopback without a control token: halt and resume are refused");
     }
-    let state = web::Data::new(WebState { control, auth, probes, broadcaster });
-    let http = HttpServer::new(move || App::new().configure(|cfg| configure(cfg, state.clone())))
-        .workers(2)
-        .disable_signals()
-        // Long-lived connections (the dashboard's WebSockets) would otherwise hold a stop for 30 s.
-        .shutdown_timeout(2)
-        .listen(listen)
-        .with_context(|| format!("cannot serve on {addr}"))?
-        .run();
+    let state = web::Data::new(WebState { control, auth, probes, broadcaster, dashboard });
+    let http =
+        HttpServer::new(move || App::new().wrap(dashboard::headers()).configure(|cfg| configure(cfg, state.clone())))
+            .workers(2)
+            .disable_signals()
+            // Long-lived connections (the dashboard's WebSockets) would otherwise hold a stop for 30 s.
+            .shutdown_timeout(2)
+            .listen(listen)
+            .with_context(|| format!("cannot serve on {addr}"))?
+            .run();
     let server = http.handle();
     actix_web::rt::spawn(http);
     tracing::info!(%addr, "web server listening");
@@ -103,6 +111,6 @@ pub fn error_response(status: StatusCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({ "error": message }))
 }
 
-async fn not_found() -> HttpResponse {
+pub(crate) async fn not_found() -> HttpResponse {
     error_response(StatusCode::NOT_FOUND, "not found")
 }

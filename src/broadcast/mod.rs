@@ -1,11 +1,14 @@
 //! The Broadcaster's pure core: dashboard frames and each session's backlog policy.
 //!
 //! A frame is `{"type": ..., "data": ...}`, serialized once and shared by every session.
-//! Each session has a bounded backlog: order-book frames are coalesced per market (only the
-//! latest state waits to be sent, a slow browser skips intermediate books), every other
-//! frame (actions, orders, fills, stats…) is kept in order; when those exceed the bound the
+//! Each session has a bounded backlog: state frames (a market's order book, `stats`,
+//! `feed_status`) are coalesced per key (only the latest state waits to be sent, a slow
+//! browser skips intermediate ones), every other frame (actions, orders, fills, risk
+//! events) is kept in order; when those exceed the bound the
 //! session is too slow to keep up and is dropped, so a stalled browser never grows memory or
 //! slows the engine.
+
+pub mod stats;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
