@@ -3,7 +3,12 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help build run test lint fmt bench clean deps pg-down soak-restart
+.PHONY: help build run test lint fmt bench clean deps pg-down soak-restart dashboard dashboard-test e2e chromium
+
+# The dashboard (React + Vite): rebuilt when its sources or its lockfile change.
+DASHBOARD_SRC := $(shell find dashboard/src dashboard/public dashboard/index.html dashboard/vite.config.ts dashboard/tsconfig.json -type f 2>/dev/null)
+# npm 11 installs the lockfile; where the machine's npm is older, npx runs npm 11 for it.
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error || npx --yes npm@11 ci --no-audit --no-fund --loglevel=error
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -15,13 +20,35 @@ deps: ## Install what builds and tests need (Rust components)
 build: ## Build the release binary
 	$(CARGO) build --release --locked
 
-run: build ## Run the service with config.toml (sim mode: embedded exchange simulator)
+run: build dashboard ## Run the service with config.toml (sim mode: embedded exchange simulator); dashboard on http://127.0.0.1:8080/
 	./target/release/kalshi-actor run
+
+dashboard/node_modules/.package-lock.json: dashboard/package-lock.json
+	cd dashboard && ($(NPM_CI))
+
+dashboard/dist/index.html: dashboard/node_modules/.package-lock.json $(DASHBOARD_SRC)
+	cd dashboard && npm run build
+
+dashboard: dashboard/dist/index.html ## Build the dashboard (npm ci, vite build) when its sources changed
+
+dashboard-test: dashboard/node_modules/.package-lock.json ## The dashboard's component tests (Vitest)
+	cd dashboard && npm test
+
+chromium: ## Install Debian's Chromium for the end-to-end test when it is missing
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+e2e: dashboard chromium ## The dashboard in headless Chromium against `kalshi-actor run`; screenshots in target/e2e
+	$(CARGO) build --locked
+	node dashboard/e2e/dashboard.e2e.mjs
 
 test: deps ## Format check, clippy with warnings denied, and every test (SQLite and PostgreSQL)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) test --all-targets --locked
+	$(MAKE) dashboard-test
+	$(MAKE) e2e
 
 soak-restart: ## The SIGKILL restart test with 200 rounds instead of 20
 	KALSHI_ACTOR_RESTART_ROUNDS=200 $(CARGO) test --locked --test tests -- restart:: --nocapture
@@ -41,7 +68,9 @@ bench: ## Criterion benchmarks (book, feed parse, simulator, pipeline, persisten
 	$(CARGO) bench --locked --bench sim
 	$(CARGO) bench --locked --bench policy
 	$(CARGO) bench --locked --bench observer
+	$(CARGO) bench --locked --bench broadcast
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) bench --locked --bench pipeline
 
 clean: ## Remove build output
 	$(CARGO) clean
+	rm -rf dashboard/dist dashboard/node_modules

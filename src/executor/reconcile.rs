@@ -1,8 +1,9 @@
 //! Reconciliation with the exchange (REST): resting orders, orders whose write outcome is
 //! unknown, fills the channel may have missed, positions and cash. A discrepancy is counted
-//! and reported; an order's state is taken from the exchange at once, a position or cash
-//! mismatch when it is seen on two reconciliations in a row (a REST read can trail a fill
-//! that is already counted here by a few hundred ms).
+//! and reported. An order the exchange lists is taken from it at once; an order resting here
+//! but gone from the exchange's resting list, and a position or cash mismatch, only when seen
+//! on two reconciliations in a row (the channel's fill or cancel can trail a REST read, and
+//! a REST read can trail a fill already counted here, by a few hundred ms).
 
 use std::collections::HashMap;
 
@@ -104,6 +105,14 @@ impl ExecutorCore {
                 o.order_id.as_deref().and_then(|id| by_oid.get(id)).or_else(|| by_coid.get(o.client_order_id.as_str()));
             let was_unknown = o.state == OrderState::Unknown;
             let Some(x) = found.copied() else {
+                // A resting order missing from the exchange's resting list has most likely
+                // just filled or been canceled, its message still on the way: a suspect
+                // until the next reconciliation finds it still resting here.
+                let key = format!("gone:{}", o.client_order_id);
+                if !was_unknown && self.suspects.insert(key.clone(), (0, 0, 0)).is_none() {
+                    continue;
+                }
+                self.suspects.remove(&key);
                 let (state, kind, why) = if was_unknown {
                     (OrderState::Rejected, OrderEventKind::Rejected, "never reached the exchange")
                 } else {
@@ -138,6 +147,14 @@ impl ExecutorCore {
                 }
             }
         }
+        // Suspects the channel has resolved since (filled, canceled) are forgotten.
+        let resting: std::collections::HashSet<String> = self
+            .orders
+            .live()
+            .filter(|o| o.state == OrderState::Resting)
+            .map(|o| format!("gone:{}", o.client_order_id))
+            .collect();
+        self.suspects.retain(|k, _| !k.starts_with("gone:") || resting.contains(k));
         self.reconcile_positions(ex, now_ms, &mut step);
         // Halted but something still rests (a cancel-all refused, or an order whose create
         // outcome was unknown): cancel again.

@@ -393,3 +393,30 @@ fn cash_is_not_compared_across_a_reservation() {
     c.reconcile(&resting, 4);
     assert_eq!(c.ledger.cash, Money::from_cents(100_000), "an order resting at the exchange: not comparable");
 }
+
+#[test]
+fn a_resting_order_gone_from_the_exchange_is_a_discrepancy_only_on_the_second_sighting() {
+    let mut c = core();
+    let s = c.on_action("M", BUY_YES, touch(40, 45), 0);
+    let coid = created(&mut c, &s, "o1", 0, 1);
+    assert_eq!(c.orders.get(&coid).unwrap().state, OrderState::Resting);
+    // Filled at the exchange, the fill still on its way: not a discrepancy yet.
+    c.reconcile(&ExchangeView::default(), 2);
+    assert_eq!((c.discrepancies, c.orders.get(&coid).unwrap().state), (0, OrderState::Resting));
+    // Still resting here at the next reconciliation: the channel lost it.
+    let s = c.reconcile(&ExchangeView::default(), 3);
+    assert_eq!((c.discrepancies, c.orders.get(&coid).unwrap().state), (1, OrderState::Canceled));
+    assert!(s.events.iter().any(|e| matches!(e, ExecEvent::Risk(r) if r.kind == "discrepancy")));
+    assert!(!c.suspects.keys().any(|k| k.starts_with("gone:")));
+
+    // Gone at one reconciliation, its fill arrives before the next: no discrepancy.
+    let mut c = core();
+    let s = c.on_action("M", BUY_YES, touch(40, 45), 0);
+    let coid = created(&mut c, &s, "o2", 0, 1);
+    c.reconcile(&ExchangeView::default(), 2);
+    c.on_fill(fill("t2", "o2", Some(&coid), BookSide::Bid, 40, 10), 3);
+    assert_eq!(c.orders.get(&coid).unwrap().state, OrderState::Executed);
+    c.reconcile(&ExchangeView::default(), 4);
+    assert_eq!(c.discrepancies, 0);
+    assert!(!c.suspects.keys().any(|k| k.starts_with("gone:")), "the suspect is forgotten");
+}
