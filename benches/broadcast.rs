@@ -77,7 +77,8 @@ fn book(market: usize, i: u64) -> BookUpdated {
             size: Count::contracts(i64::try_from(1 + (i + k as u64) % 50).unwrap_or(1)),
         })
         .collect();
-    let book = BookSnapshot { ticker: format!("M{market}"), state: SyncState::Synced, yes_bids: levels, no_bids: vec![] };
+    let book =
+        BookSnapshot { ticker: format!("M{market}"), state: SyncState::Synced, yes_bids: levels, no_bids: vec![] };
     BookUpdated { book, seq: i, recv_ms: 0 }
 }
 
