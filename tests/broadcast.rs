@@ -1,6 +1,7 @@
 //! The Broadcaster over real WebSockets: every reading client gets every frame in order, a
-//! client that never reads is dropped without slowing the others, a client joining late
-//! first gets the current state, and a foreign Origin is refused.
+//! client that never reads is dropped without slowing the others nor the engine's
+//! decisions, a client joining late first gets the current state, and a foreign Origin is
+//! refused.
 
 use std::net::TcpListener;
 
@@ -12,12 +13,14 @@ use kalshi_actor::actors::messages::{
     BookUpdated, ControlStatus, FillRecorded, GetControlStatus, GetTradingSummary, HaltTrading, OrderEvent,
     OrderEventKind, PortfolioChanged, ResumeTrading, TradingSummary,
 };
+use kalshi_actor::actors::order_executor::{GetExecutorStats, OrderExecutor};
 use kalshi_actor::book::{BookSnapshot, Level, SyncState};
+use kalshi_actor::config::TargetMarketMode;
 use kalshi_actor::domain::{BookSide, Count, Price};
 use kalshi_actor::storage::FillRow;
 use kalshi_actor::web::{self, Control};
 
-use crate::support::pipeline::WAIT;
+use crate::support::pipeline::{Running, WAIT};
 use crate::support::wait_until;
 
 #[derive(Default)]
@@ -169,5 +172,77 @@ async fn readers_get_everything_in_order_and_a_stalled_client_is_dropped() {
     // A foreign Origin is refused.
     let refused = awc::Client::new().ws(url).origin("http://evil.example").connect().await;
     assert!(refused.is_err(), "foreign origin accepted");
+    handle.stop().await;
+}
+
+/// The executor's decision count and latency percentiles (µs).
+async fn decisions(e: &actix::Addr<OrderExecutor>) -> (u64, f64, f64) {
+    let s = e.send(GetExecutorStats).await.unwrap();
+    (s.actions, s.decision_p50_us.unwrap_or(0.0), s.decision_p99_us.unwrap_or(0.0))
+}
+
+/// Steps the simulator's flow until the executor has made `n` decisions.
+async fn decide_until(r: &Running, n: u64, step: &mut i64) {
+    let e = r.trading.as_ref().unwrap().executor.clone();
+    wait_until(WAIT, "decisions", || {
+        r.step(*step, 1);
+        *step += 1;
+        let e = e.clone();
+        async move { (decisions(&e).await.0 >= n).then_some(()) }
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn a_stalled_browser_is_dropped_and_never_slows_the_decisions() {
+    let r = Running::start_trading(3, |c| {
+        c.actor.target_market_mode = TargetMarketMode::All;
+        c.actor.tick_throttle_ms = 0;
+    })
+    .await;
+    let t = r.trading.as_ref().unwrap();
+    let mut step = 0;
+    // Without a dashboard: the baseline.
+    decide_until(&r, 60, &mut step).await;
+    let (before, p50_before, p99_before) = decisions(&t.executor).await;
+
+    // The dashboard: a client that never reads (nor answers pings) and two that do, while
+    // the engine trades and the broadcaster is flooded with 20 000 more events.
+    let b = broadcaster::start(serde_json::json!({"markets": r.tickers, "mode": "sim"}));
+    t.connect(&r.p, Some(&b));
+    let handle =
+        web::start(TcpListener::bind("127.0.0.1:0").unwrap(), None, t.control(), None, Some(b.clone()), None).unwrap();
+    let url = format!("ws://127.0.0.1:{}/rl/ws", handle.addr.port());
+    let (_, _stalled) = awc::Client::new().ws(url.clone()).connect().await.unwrap();
+    let readers = [reader(url.clone()), reader(url)];
+    let bb = b.clone();
+    wait_until(WAIT, "three sessions", || {
+        let b = bb.clone();
+        async move { (b.send(GetBroadcastCounters).await.ok()?.sessions == 3).then_some(()) }
+    })
+    .await;
+    for burst in 0..80 {
+        for i in burst * 250..(burst + 1) * 250 {
+            b.do_send(order(i));
+        }
+        r.step(step, 1);
+        step += 1;
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    decide_until(&r, before + 60, &mut step).await;
+    let (after, p50_after, p99_after) = decisions(&t.executor).await;
+    for r in readers {
+        let seen = r.await.unwrap();
+        assert!(seen.iter().any(|v| v["type"] == "actor_action"), "the engine's decisions reach the browsers");
+        assert_eq!(seen.iter().filter(|v| v["type"] == "actor_order" && v["data"]["market"] == "M").count(), 20_000);
+    }
+    let c = b.send(GetBroadcastCounters).await.unwrap();
+    assert_eq!(c.dropped, 1, "the stalled client was dropped: {c:?}");
+    // The decisions went on at the same speed: percentiles over a window holding both
+    // phases (the engine only posts to the broadcaster; it never waits on a browser).
+    eprintln!("decisions {before} → {after}; p50 {p50_before:.0} → {p50_after:.0} µs, p99 {p99_before:.0} → {p99_after:.0} µs");
+    assert!(after >= before + 60);
+    assert!(p50_after <= 2.0 * p50_before + 500.0, "p50 {p50_before} → {p50_after} µs");
+    assert!(p99_after <= 3.0 * p99_before + 5_000.0, "p99 {p99_before} → {p99_after} µs");
     handle.stop().await;
 }
