@@ -7,6 +7,8 @@
 //! `cargo bench --bench broadcast` measures (20 clients, 2 000 events/s for 10 s); without
 //! `--bench` (as `cargo test --all-targets` runs it) a short smoke run.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a measurement on loopback: any failure is the bench's to report
+
 use std::net::TcpListener;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
