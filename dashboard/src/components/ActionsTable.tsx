@@ -3,6 +3,7 @@
 
 import { formatPct, formatTime, formatUs } from "../format";
 import { ACTION_NAMES, type ActorAction } from "../types";
+import { TablePanel } from "./TablePanel";
 
 function Probs({ probs, chosen }: { probs: number[]; chosen: number }) {
   return (
@@ -23,37 +24,28 @@ function Probs({ probs, chosen }: { probs: number[]; chosen: number }) {
 export function ActionsTable({ actions }: { actions: ActorAction[] }) {
   const rows = [...actions].reverse();
   return (
-    <section className="panel table-panel">
-      <h2>
-        Actions <span className="muted">{actions.length}</span>
-      </h2>
-      <div className="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th>time</th>
-              <th>market</th>
-              <th>action</th>
-              <th title="HOLD, BUY_YES, SELL_YES, BUY_NO, SELL_NO">probs</th>
-              <th className="num">infer</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((a) => (
-              <tr key={`${a.market}#${a.seq}`} data-testid="action-row">
-                <td className="time">{formatTime(a.timestamp_ms)}</td>
-                <td className="market" title={a.market}>{a.market}</td>
-                <td className={`action a${a.action}`}>{a.name}</td>
-                <td>
-                  <Probs probs={a.probs} chosen={a.action} />
-                </td>
-                <td className="num">{formatUs(a.inference_us)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {rows.length === 0 && <p className="empty">no actions yet</p>}
-      </div>
-    </section>
+    <TablePanel
+      title="Actions"
+      badge={<span className="muted">{actions.length}</span>}
+      columns={[
+        { label: "time" },
+        { label: "market" },
+        { label: "action" },
+        { label: "probs", title: "HOLD, BUY_YES, SELL_YES, BUY_NO, SELL_NO" },
+        { label: "infer", num: true },
+      ]}
+      empty="no actions yet"
+      rows={rows.map((a) => (
+        <tr key={`${a.market}#${a.seq}`} data-testid="action-row">
+          <td className="time">{formatTime(a.timestamp_ms)}</td>
+          <td className="market" title={a.market}>{a.market}</td>
+          <td className={`action a${a.action}`}>{a.name}</td>
+          <td>
+            <Probs probs={a.probs} chosen={a.action} />
+          </td>
+          <td className="num">{formatUs(a.inference_us)}</td>
+        </tr>
+      ))}
+    />
   );
 }
