@@ -8,7 +8,7 @@
 //! coalesce (only each market's newest waits) and its other frames queue; past the backlog
 //! bound the session is dropped. A session that joins mid-session first receives the current
 //! state: the connection frame, the latest book of every market, the latest `stats` and
-//! `feed_status`, and recent events. Once a second it samples every actor (see
+//! `feed_status`, every market's position and the P&L, and recent events. Once a second it samples every actor (see
 //! [`stats`]) for the `stats` and `feed_status` frames.
 
 mod stats;
@@ -97,6 +97,9 @@ pub struct Broadcaster {
     /// The latest state frame of each key: a market's book, `stats`, `feed_status`.
     states: BTreeMap<String, Frame>,
     recent: VecDeque<Frame>,
+    /// The latest position of each market and the latest P&L, for joiners (they are events
+    /// in order for every session, but must not age out of `recent` for a late page).
+    standing: BTreeMap<String, Frame>,
     counters: BroadcastCounters,
     sampler: stats::Sampler,
 }
@@ -110,6 +113,7 @@ impl Broadcaster {
             next: 1,
             states: BTreeMap::new(),
             recent: VecDeque::new(),
+            standing: BTreeMap::new(),
             counters: BroadcastCounters::default(),
             sampler: stats::Sampler::default(),
         }
@@ -183,12 +187,13 @@ impl Handler<Join> for Broadcaster {
         let id = self.next;
         self.next += 1;
         let mut backlog = Backlog::new(BACKLOG);
-        // The connection frame goes first, on its own; then the books, then recent events.
+        // The connection frame goes first, on its own; then the books and stats, then each
+        // market's position and the P&L, then recent events.
         msg.0.do_send(Deliver { frames: vec![self.hello.clone()], upto: 1, close: false });
         for (key, f) in &self.states {
             backlog.offer_book(key, f.clone());
         }
-        for f in &self.recent {
+        for f in self.standing.values().chain(&self.recent) {
             backlog.offer_event(f.clone());
         }
         self.sessions.insert(id, Session { addr: msg.0, backlog, sent: 1, acked: 0 });
@@ -287,7 +292,9 @@ impl Handler<PositionChanged> for Broadcaster {
     type Result = ();
 
     fn handle(&mut self, m: PositionChanged, _: &mut Self::Context) {
-        self.event(frame("actor_position", &m));
+        let f = frame("actor_position", &m);
+        self.standing.insert(format!("position {}", m.market), f.clone());
+        self.event(f);
     }
 }
 
@@ -324,7 +331,9 @@ impl Handler<PortfolioChanged> for Broadcaster {
             value_cents: m.value_cents,
             timestamp_ms: crate::kalshi::sign::now_ms(),
         };
-        self.event(frame("actor_pnl", &data));
+        let f = frame("actor_pnl", &data);
+        self.standing.insert("pnl".into(), f.clone());
+        self.event(f);
     }
 }
 

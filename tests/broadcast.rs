@@ -11,12 +11,12 @@ use futures_util::{SinkExt, StreamExt};
 use kalshi_actor::actors::broadcaster::{self, GetBroadcastCounters};
 use kalshi_actor::actors::messages::{
     BookUpdated, ControlStatus, FillRecorded, GetControlStatus, GetTradingSummary, HaltTrading, OrderEvent,
-    OrderEventKind, PortfolioChanged, ResumeTrading, TradingSummary,
+    OrderEventKind, PortfolioChanged, PositionChanged, ResumeTrading, TradingSummary,
 };
 use kalshi_actor::actors::order_executor::{GetExecutorStats, OrderExecutor};
 use kalshi_actor::book::{BookSnapshot, Level, SyncState};
 use kalshi_actor::config::TargetMarketMode;
-use kalshi_actor::domain::{BookSide, Count, Price};
+use kalshi_actor::domain::{BookSide, Count, Money, Price};
 use kalshi_actor::storage::FillRow;
 use kalshi_actor::web::{self, Control};
 
@@ -128,6 +128,14 @@ async fn readers_get_everything_in_order_and_a_stalled_client_is_dropped() {
     };
     b.do_send(FillRecorded { fill });
     b.do_send(PortfolioChanged { cash_cents: 99_900.0, value_cents: 99_982.0, positions: vec![] });
+    b.do_send(PositionChanged {
+        market: "M".into(),
+        position: Count::contracts(2),
+        cost_basis: "0.820000".parse().unwrap(),
+        realized_pnl: Money::ZERO,
+        fees: "0.017500".parse().unwrap(),
+        ts_ms: 1_001,
+    });
     // 20 000 events in bursts of 250 every 10 ms, 25 000/s (a very busy engine; pacing of
     // the stimulus, not a synchronization): readers keep up, the client that never reads
     // falls behind and is dropped.
@@ -168,6 +176,11 @@ async fn readers_get_everything_in_order_and_a_stalled_client_is_dropped() {
     assert_eq!(seen[0]["type"], "connection");
     assert_eq!(seen[1]["type"], "orderbook_snapshot");
     assert!(seen.len() > 100, "recent events replayed: {}", seen.len());
+    // The position and the P&L, long out of the recent events, come too.
+    let position = seen.iter().find(|v| v["type"] == "actor_position").expect("the position");
+    assert_eq!(position["data"]["position"], "2.00");
+    let pnl = seen.iter().find(|v| v["type"] == "actor_pnl").expect("the P&L");
+    assert_eq!(pnl["data"]["value_cents"].as_f64(), Some(99_982.0));
 
     // A foreign Origin is refused.
     let refused = awc::Client::new().ws(url).origin("http://evil.example").connect().await;
