@@ -2,6 +2,8 @@
 //! fills before create answers, unknown outcomes, halts, reconciliation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod reconcile;
+
 use std::collections::HashMap;
 
 use super::intent::{Touch, BUY_NO, BUY_YES, HOLD, SELL_NO, SELL_YES};
@@ -243,25 +245,6 @@ fn unknown_outcomes_block_the_market_until_reconciled() {
 }
 
 #[test]
-fn positions_and_cash_mismatches_are_adopted_on_the_second_sighting() {
-    let mut c = core();
-    let pos: crate::kalshi::rest::MarketPosition = serde_json::from_value(serde_json::json!({
-        "ticker": "M", "position_fp": "3.00", "market_exposure_dollars": "1.350000"
-    }))
-    .unwrap();
-    let view = ExchangeView { positions: vec![pos], balance: Money::from_cents(99_865), ..Default::default() };
-    c.reconcile(&view, 1);
-    assert_eq!(c.discrepancies, 0, "first sighting: maybe a fill in flight");
-    let s = c.reconcile(&view, 2);
-    assert_eq!(c.discrepancies, 2);
-    assert_eq!(c.ledger.position("M").position, Count::contracts(3));
-    assert_eq!(c.ledger.cash, Money::from_cents(99_865));
-    assert!(s.events.iter().any(|e| matches!(e, ExecEvent::Position(_))));
-    c.reconcile(&view, 3);
-    assert_eq!(c.discrepancies, 2, "in line now");
-}
-
-#[test]
 fn halt_cancels_everything_and_blocks_until_resumed() {
     let mut c = core();
     let s = c.halt("operator", 0);
@@ -304,28 +287,6 @@ fn daily_loss_halts() {
     let s = c.check_loss(|_| Some(30.0), 3);
     assert_eq!(kinds(&s), ["cancel all"]);
     assert!(s.events.iter().any(|e| matches!(e, ExecEvent::Risk(r) if r.kind == "max_daily_loss")));
-}
-
-#[test]
-fn a_read_racing_a_fill_is_not_a_discrepancy() {
-    let mut c = core();
-    let pos = |n: &str| -> crate::kalshi::rest::MarketPosition {
-        serde_json::from_value(
-            serde_json::json!({"ticker": "M", "position_fp": n, "market_exposure_dollars": "0.450000"}),
-        )
-        .unwrap()
-    };
-    // The exchange already counts a fill we have not seen yet.
-    let view = ExchangeView { positions: vec![pos("1.00")], ..Default::default() };
-    c.reconcile(&view, 1);
-    // It arrives; the next read shows a newer trade we have not seen either.
-    let mut f = fill("t1", "o1", None, BookSide::Bid, 45, 1);
-    f.fee = Money::ZERO;
-    c.on_fill(f, 2);
-    let view = ExchangeView { positions: vec![pos("2.00")], ..Default::default() };
-    c.reconcile(&view, 3);
-    assert_eq!(c.discrepancies, 0);
-    assert_eq!(c.ledger.position("M").position, Count::contracts(1), "nothing adopted from a moving target");
 }
 
 #[test]
@@ -374,49 +335,4 @@ fn a_request_whose_answer_never_comes_becomes_unknown_and_is_reconciled() {
     c.reconcile(&view, 16_000);
     let o = c.orders.get(&coid).unwrap();
     assert_eq!((o.state, o.order_id.as_deref()), (OrderState::Executed, Some("o5")));
-}
-
-#[test]
-fn cash_is_not_compared_across_a_reservation() {
-    let mut c = core();
-    // Balance read while an order of ours rested (cash minus its reservation), twice.
-    let view = ExchangeView { balance: Money::from_cents(99_955), busy_during_read: true, ..Default::default() };
-    c.reconcile(&view, 1);
-    c.reconcile(&view, 2);
-    assert_eq!((c.discrepancies, c.ledger.cash), (0, Money::from_cents(100_000)));
-    let resting = ExchangeView {
-        orders: vec![exchange_order("o1", "x", OrderStatus::Resting, 1)],
-        balance: Money::from_cents(99_955),
-        ..Default::default()
-    };
-    c.reconcile(&resting, 3);
-    c.reconcile(&resting, 4);
-    assert_eq!(c.ledger.cash, Money::from_cents(100_000), "an order resting at the exchange: not comparable");
-}
-
-#[test]
-fn a_resting_order_gone_from_the_exchange_is_a_discrepancy_only_on_the_second_sighting() {
-    let mut c = core();
-    let s = c.on_action("M", BUY_YES, touch(40, 45), 0);
-    let coid = created(&mut c, &s, "o1", 0, 1);
-    assert_eq!(c.orders.get(&coid).unwrap().state, OrderState::Resting);
-    // Filled at the exchange, the fill still on its way: not a discrepancy yet.
-    c.reconcile(&ExchangeView::default(), 2);
-    assert_eq!((c.discrepancies, c.orders.get(&coid).unwrap().state), (0, OrderState::Resting));
-    // Still resting here at the next reconciliation: the channel lost it.
-    let s = c.reconcile(&ExchangeView::default(), 3);
-    assert_eq!((c.discrepancies, c.orders.get(&coid).unwrap().state), (1, OrderState::Canceled));
-    assert!(s.events.iter().any(|e| matches!(e, ExecEvent::Risk(r) if r.kind == "discrepancy")));
-    assert!(!c.suspects.keys().any(|k| k.starts_with("gone:")));
-
-    // Gone at one reconciliation, its fill arrives before the next: no discrepancy.
-    let mut c = core();
-    let s = c.on_action("M", BUY_YES, touch(40, 45), 0);
-    let coid = created(&mut c, &s, "o2", 0, 1);
-    c.reconcile(&ExchangeView::default(), 2);
-    c.on_fill(fill("t2", "o2", Some(&coid), BookSide::Bid, 40, 10), 3);
-    assert_eq!(c.orders.get(&coid).unwrap().state, OrderState::Executed);
-    c.reconcile(&ExchangeView::default(), 4);
-    assert_eq!(c.discrepancies, 0);
-    assert!(!c.suspects.keys().any(|k| k.starts_with("gone:")), "the suspect is forgotten");
 }
