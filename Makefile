@@ -69,6 +69,7 @@ bench: ## Criterion benchmarks (book, feed parse, simulator, pipeline, persisten
 	$(CARGO) bench --locked --bench policy
 	$(CARGO) bench --locked --bench observer
 	$(CARGO) bench --locked --bench broadcast
+	$(CARGO) bench --locked --bench replay
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) bench --locked --bench pipeline
 
 clean: ## Remove build output

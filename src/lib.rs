@@ -44,8 +44,10 @@ pub mod latency;
 pub mod observer;
 pub mod persist;
 pub mod policy;
+pub mod replay;
 pub mod sim;
 pub mod storage;
+pub mod train;
 pub mod web;
 
 // The actors live outside `src/` so the top level shows the architecture (style.md).

@@ -12,6 +12,7 @@ mod executor;
 mod observe;
 mod pipeline;
 mod pipeline_actors;
+mod replay;
 mod restart;
 mod service_web;
 mod sim_rest;

@@ -64,7 +64,8 @@ pub fn exchange(config: &Config) -> anyhow::Result<Exchange> {
     let ex = &config.exchange;
     if ex.mode == ExchangeMode::Sim && ex.api_url.is_empty() {
         let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a loopback port for the simulator")?;
-        let sim = SimConfig { accounts_dir: PathBuf::from(SIM_ACCOUNTS_DIR), ..SimConfig::default() };
+        let sim =
+            SimConfig { accounts_dir: PathBuf::from(SIM_ACCOUNTS_DIR), seed: ex.sim_seed, ..SimConfig::default() };
         let handle = crate::sim::run::start(listener, sim)?;
         let key_path = handle.private_key_path.clone().context("the simulator has no private key to trade with")?;
         let pem = std::fs::read_to_string(&key_path).with_context(|| format!("cannot read {}", key_path.display()))?;

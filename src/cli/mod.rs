@@ -12,8 +12,12 @@ use clap::{Parser, Subcommand};
 
 mod observe;
 mod policy;
+mod replay;
 mod sessions;
 mod sim;
+pub mod source;
+mod train;
+pub use replay::settings as replay_settings;
 
 use crate::config::{Config, FileLayer};
 use crate::kalshi::sign;
@@ -40,6 +44,11 @@ pub enum Command {
     Observe(Box<observe::ObserveArgs>),
     /// Run a model on observations (JSON lines in, decisions out).
     Policy(policy::PolicyArgs),
+    /// Backtest a model on a recorded session or capture: the live observer, policy and
+    /// executor against a fill model on the recorded book.
+    Replay(Box<replay::ReplayArgs>),
+    /// Train a policy (PPO in candle) on recorded sessions or captures, through the replay.
+    Train(Box<train::TrainArgs>),
     /// Write a new RSA key pair for Kalshi API signing and print the key id it will use.
     Keygen(KeygenArgs),
 }
@@ -79,6 +88,8 @@ pub fn main() -> ExitCode {
         Command::Sessions(args) => sessions::run(args),
         Command::Observe(args) => observe::run(*args),
         Command::Policy(args) => policy::run(args),
+        Command::Replay(args) => replay::run(*args),
+        Command::Train(args) => train::run(*args),
         Command::Keygen(args) => keygen(&args, &mut std::io::stdout()),
     };
     match result {

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use crate::config::{Config, FileLayer};
 use crate::features::portfolio::Position;
 use crate::features::FEATURE_NAMES;
-use crate::observer::offline::{CaptureReplay, OfflineObserver};
+use crate::observer::offline::OfflineObserver;
 use crate::observer::{log, parse_timezone, Observation, Portfolio};
-use crate::storage::{BookRecord, Store};
+use crate::storage::BookRecord;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -156,34 +156,8 @@ pub fn run(args: ObserveArgs) -> anyhow::Result<()> {
         }
         observer.push(&r, emit);
     };
-    let records = if let Some(path) = &args.input {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut n = 0u64;
-        CaptureReplay::new()
-            .read(std::io::BufReader::new(file), &mut |r| {
-                n += 1;
-                feed(r, &mut observer, &mut emit);
-            })
-            .with_context(|| format!("cannot replay {}", path.display()))?;
-        n
-    } else {
-        let session = args.session.context("--input or --session is required")?;
-        let url = args.database.clone().unwrap_or_else(|| config.persister.database_url.expose().to_owned());
-        actix_web::rt::System::new().block_on(async {
-            let store = Store::connect(&url).await.context("cannot open the database")?;
-            let sessions = store.sessions().await.context("cannot read sessions")?;
-            if !sessions.iter().any(|s| s.id == session) {
-                let ids: Vec<String> = sessions.iter().map(|s| s.id.to_string()).collect();
-                bail!("no session {session} in this database (sessions: {})", ids.join(", "));
-            }
-            let n = store
-                .each_record(session, |r| feed(r, &mut observer, &mut emit))
-                .await
-                .context("cannot read the session's records")?;
-            store.close().await;
-            anyhow::Ok(n)
-        })?
-    };
+    let source = super::source::Source::from_args(args.input.as_deref(), args.session, args.database.clone())?;
+    let records = source.each(&config, &mut |r| feed(r, &mut observer, &mut emit))?;
     let observations = observer.finish(&mut emit);
     if let Some(e) = write_err {
         return Err(e).context("cannot write the output");

@@ -45,6 +45,9 @@ pub struct ExchangeConfig {
     /// RSA private key: PEM or the bare base64 body. Secret: environment only
     /// (`KALSHI_PAPER_TRADING_PRIVATE_KEY_CONTENT` or `KALSHI_ACTOR_EXCHANGE__PRIVATE_KEY`).
     pub private_key: Secret,
+    /// Seed of the embedded simulator's synthetic flow (`sim` mode): the same seed gives
+    /// the same market data. Default 1.
+    pub sim_seed: u64,
 }
 
 impl Default for ExchangeConfig {
@@ -57,6 +60,7 @@ impl Default for ExchangeConfig {
             use_yes_price: false,
             key_id: Secret::default(),
             private_key: Secret::default(),
+            sim_seed: 1,
         }
     }
 }

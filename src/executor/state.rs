@@ -91,6 +91,9 @@ impl TrackedOrder {
     }
 }
 
+/// How long a finished order is remembered (a late fill or update still finds it).
+pub const KEEP_FINISHED_MS: i64 = 600_000;
+
 /// Our orders.
 #[derive(Debug, Clone, Default)]
 pub struct Orders {
@@ -149,6 +152,8 @@ impl Orders {
     }
 
     /// Drops finished orders older than `before_ms` (keeps memory flat on long runs).
+    ///
+    /// Called with `now − KEEP_FINISHED_MS` by the executor and the replay.
     pub fn prune(&mut self, before_ms: i64) {
         let gone: Vec<String> = self
             .by_coid

@@ -23,7 +23,7 @@ mod book;
 mod create;
 mod error;
 mod events;
-mod fees;
+pub mod fees;
 mod market;
 mod matching;
 mod modify;
