@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help build run test lint fmt bench clean deps pg-down soak-restart dashboard dashboard-test e2e chromium
+.PHONY: help build run test lint fmt bench clean deps pg-down soak-restart dashboard dashboard-test e2e chromium train-default record-sim
 
 # The dashboard (React + Vite): rebuilt when its sources or its lockfile change.
 DASHBOARD_SRC := $(shell find dashboard/src dashboard/public dashboard/index.html dashboard/vite.config.ts dashboard/tsconfig.json -type f 2>/dev/null)
@@ -52,6 +52,20 @@ test: deps ## Format check, clippy with warnings denied, and every test (SQLite 
 
 soak-restart: ## The SIGKILL restart test with 200 rounds instead of 20
 	KALSHI_ACTOR_RESTART_ROUNDS=200 $(CARGO) test --locked --test tests -- restart:: --nocapture
+
+record-sim: build ## Record the two simulator captures the default model is trained and judged on (150 s each)
+	mkdir -p model_weights/data
+	for seed in 1 2; do d=$$(mktemp -d); \
+	  (cd $$d && KALSHI_ACTOR_EXCHANGE__SIM_SEED=$$seed KALSHI_ACTOR_WEB__LISTEN=127.0.0.1:0 KALSHI_ACTOR_ACTOR__ENABLED=false \
+	   ORDERBOOK_MARKET_LIMIT=3 KALSHI_ACTOR_FEED__CAPTURE_PATH=$$d/capture.jsonl RL_ACTOR_MODEL_ID=$(CURDIR)/model_weights/ppo_default.zip \
+	   timeout -s INT 150 $(CURDIR)/target/release/kalshi-actor run) ; \
+	  cp $$d/capture.jsonl model_weights/data/sim-$$([ $$seed = 1 ] && echo train || echo heldout).jsonl; rm -rf $$d; done
+
+train-default: build ## Train model_weights/ppo_sim (the default model) on the committed simulator capture
+	./target/release/kalshi-actor train --input model_weights/data/sim-train.jsonl --out model_weights/ppo_sim \
+	  --steps 1000000 --seed 1 --target-mode all --eval-every 25
+	for p in "--model ppo_sim" "--baseline hold" "--baseline random --seed 1"; do \
+	  ./target/release/kalshi-actor replay --input model_weights/data/sim-heldout.jsonl --target-mode all $$p; done
 
 pg-down: ## Stop the test PostgreSQL started by `make test`
 	-runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl -D /tmp/kalshi-actor-pg -m fast -w stop

@@ -91,35 +91,57 @@ fn replay_refuses_bad_input_clearly() {
 /// One live decision: market, observation bits, action, receive ms.
 type LiveDecision = (String, Vec<u32>, usize, i64);
 
-/// The live session's decisions and its first fill's time, from the database.
-fn live_actions(db: &str) -> (Vec<LiveDecision>, Option<i64>) {
+/// The live session's decisions, from the database.
+fn live_actions(db: &str) -> Vec<LiveDecision> {
     actix_web::rt::System::new().block_on(async {
         let store = kalshi_actor::storage::Store::connect(db).await.unwrap();
         let records = store.actor_records(1).await.unwrap();
         let mut actions = Vec::new();
-        let mut first_fill = None;
         for r in records {
-            match r {
-                kalshi_actor::storage::ActorRecord::Action(a) => actions.push((
-                    a.market,
-                    a.obs.iter().map(|v| v.to_bits()).collect(),
-                    usize::from(a.action),
-                    a.recv_ms,
-                )),
-                kalshi_actor::storage::ActorRecord::Fill(f) => {
-                    first_fill = Some(first_fill.map_or(f.ts_ms, |t: i64| t.min(f.ts_ms)));
-                }
-                _ => {}
+            if let kalshi_actor::storage::ActorRecord::Action(a) = r {
+                let obs = a.obs.iter().map(|v| v.to_bits()).collect();
+                actions.push((a.market, obs, usize::from(a.action), a.recv_ms));
             }
         }
         store.close().await;
-        (actions, first_fill)
+        actions
     })
+}
+
+/// Trains a small model with `train` (a few rollouts: its greedy actions still vary) and
+/// returns its weights file.
+fn train_small(dir: &Path) -> String {
+    let out = dir.join("small");
+    let (status, stdout, stderr) = run(kalshi_actor().current_dir(dir).args([
+        "train",
+        "--input",
+        &heldout(),
+        "--out",
+        out.to_str().unwrap(),
+        "--steps",
+        "2048",
+        "--n-steps",
+        "1024",
+        "--seed",
+        "5",
+        "--target-mode",
+        "all",
+    ]));
+    assert!(status.status.success(), "{stderr}");
+    assert!(stdout.contains("trained 2048 steps"), "{stdout}");
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("small.card.json")).unwrap()).unwrap();
+    assert_eq!(card["observation"]["size"], 52);
+    assert_eq!(card["architecture"]["hidden"], serde_json::json!([64, 64]));
+    assert_eq!(card["training"]["steps"], 2048);
+    assert_eq!(card["training"]["hyperparameters"]["clip_range"].as_f64().map(|v| (v * 100.0).round()), Some(20.0));
+    dir.join("small.safetensors").to_str().unwrap().to_owned()
 }
 
 #[test]
 fn live_and_replay_choose_the_same_action_on_the_same_observation() {
     let dir = tempfile::tempdir().unwrap();
+    let model = train_small(dir.path());
     let db = format!("sqlite://{}", dir.path().join("k.sqlite").display());
     let capture = dir.path().join("capture.jsonl");
     let common = [
@@ -133,7 +155,7 @@ fn live_and_replay_choose_the_same_action_on_the_same_observation() {
         kalshi_actor()
             .arg("run")
             .current_dir(dir.path())
-            .env("RL_ACTOR_MODEL_ID", trained())
+            .env("RL_ACTOR_MODEL_ID", &model)
             .envs(common)
             .env("DATABASE_URL", &db)
             .env("KALSHI_ACTOR_FEED__CAPTURE_PATH", &capture)
@@ -147,49 +169,58 @@ fn live_and_replay_choose_the_same_action_on_the_same_observation() {
     lines.by_ref().map(|l| l.unwrap()).find(|l| l.contains("service running")).expect("started");
     // Trade until the database holds enough decisions.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
-    while live_actions(&db).0.len() < 150 {
+    while live_actions(&db).len() < 150 {
         assert!(std::time::Instant::now() < deadline, "fewer than 150 decisions");
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
     std::process::Command::new("kill").args(["-INT", &child.0.id().to_string()]).status().unwrap();
     assert!(child.0.wait().unwrap().success());
     drop(lines);
-    let (live, first_fill) = live_actions(&db);
+    let live = live_actions(&db);
 
     // Replay the capture with the same model and settings.
     let steps = dir.path().join("steps.csv");
     let mut cmd = kalshi_actor();
-    cmd.current_dir(dir.path()).envs(common).args([
-        "replay",
-        "--input",
-        capture.to_str().unwrap(),
-        "--model",
-        &trained(),
-    ]);
+    cmd.current_dir(dir.path()).envs(common).args(["replay", "--input", capture.to_str().unwrap(), "--model", &model]);
     let (out, _, stderr) = run(cmd.args(["--steps-csv", steps.to_str().unwrap()]));
     assert!(out.status.success(), "{stderr}");
     let text = std::fs::read_to_string(&steps).unwrap();
-    let mut replayed: HashMap<(String, Vec<u32>), usize> = HashMap::new();
+    let m = kalshi_actor::policy::load::load(&model, Path::new("."), None).unwrap().model;
+    let decide = |bits: &[u32]| {
+        let obs: [f32; 52] = std::array::from_fn(|i| f32::from_bits(bits[i]));
+        m.act(&obs).unwrap().action
+    };
+    // The replay's steps in order; `flat` until its first trade (cash moves).
+    let mut replayed: Vec<(String, Vec<u32>, usize, bool)> = Vec::new();
+    let mut flat = true;
     for row in text.lines().skip(1) {
         let cols: Vec<&str> = row.split(',').collect();
         let obs: Vec<u32> = cols[14..].iter().map(|v| v.parse::<f32>().unwrap().to_bits()).collect();
         assert_eq!(obs.len(), 52);
-        replayed.insert((cols[1].to_owned(), obs), cols[3].parse().unwrap());
+        let action: usize = cols[3].parse().unwrap();
+        assert_eq!(action, decide(&obs), "replay: the model's action on its observation: {row}");
+        replayed.push((cols[1].to_owned(), obs, action, flat));
+        flat &= cols[12].parse::<f64>().unwrap() == 1_000_000.0;
     }
-    let (mut same_state, mut before_fill, mut before_fill_matched) = (0, 0, 0);
+    let mut by_state: HashMap<(String, Vec<u32>), usize> = HashMap::new();
     for (market, obs, action, recv_ms) in &live {
-        let flat = first_fill.is_none_or(|t| *recv_ms < t);
-        before_fill += usize::from(flat);
-        if let Some(a) = replayed.get(&(market.clone(), obs.clone())) {
-            assert_eq!(a, action, "{market} at {recv_ms}: live {action}, replay {a}");
-            same_state += 1;
-            before_fill_matched += usize::from(flat);
+        assert_eq!(*action, decide(obs), "live: the model's action on its observation ({market} at {recv_ms})");
+        by_state.insert((market.clone(), obs.clone()), *action);
+    }
+    let mut twins = 0;
+    for (market, obs, action, flat) in &replayed {
+        match by_state.get(&(market.clone(), obs.clone())) {
+            Some(a) => {
+                assert_eq!(a, action, "{market}: live {a}, replay {action} on the same observation");
+                twins += 1;
+            }
+            // Until the replay's first trade both portfolios are the same flat one: each of
+            // those decisions was made live on the same observation.
+            None => assert!(!flat, "{market}: a flat-portfolio replay decision the live service never made"),
         }
     }
-    // Until the first fill both portfolios are the same flat one: every live decision
-    // then had its twin in the replay.
-    assert!(before_fill >= 5, "{before_fill} decisions before the first fill");
-    assert_eq!(before_fill_matched, before_fill, "{same_state} of {} matched", live.len());
+    let flat_steps = replayed.iter().filter(|r| r.3).count();
+    assert!(flat_steps >= 1 && twins >= flat_steps, "{twins} twins, {flat_steps} flat steps");
     let actions: std::collections::BTreeSet<usize> = live.iter().map(|l| l.2).collect();
     assert!(actions.len() >= 2, "the model chose different actions: {actions:?}");
 }

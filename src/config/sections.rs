@@ -123,7 +123,7 @@ pub struct ActorConfig {
     /// Trade at all. Default `true`. Env: `RL_ACTOR_ENABLED`.
     pub enabled: bool,
     /// Model: a path to a `.zip` (SB3) or `.safetensors` file, or a name under
-    /// `model_weights/`. Default `ppo_default`. Env: `RL_ACTOR_MODEL_ID`.
+    /// `model_weights/`. Default `ppo_sim`. Env: `RL_ACTOR_MODEL_ID`.
     pub model: String,
     /// Least time between two decisions on one market, ms. Default 250.
     /// Env: `RL_ACTOR_TICK_THROTTLE_MS`.
@@ -150,7 +150,7 @@ impl Default for ActorConfig {
     fn default() -> Self {
         ActorConfig {
             enabled: true,
-            model: "ppo_default".into(),
+            model: "ppo_sim".into(),
             tick_throttle_ms: 250,
             target_market_mode: TargetMarketMode::Hot,
             target_markets: Vec::new(),

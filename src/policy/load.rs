@@ -11,7 +11,7 @@ use super::card::{self, Expectations, ModelCard};
 use super::{PolicyError, PolicyModel};
 
 /// The model `make run` uses when `actor.model` is empty.
-pub const DEFAULT_MODEL: &str = "ppo_default";
+pub const DEFAULT_MODEL: &str = "ppo_sim";
 
 /// A loaded model with its identity.
 #[derive(Debug, Clone)]

@@ -21,12 +21,12 @@ fn default_card() -> ModelCard {
 
 #[test]
 fn names_and_paths_resolve_and_missing_models_are_named() {
-    assert_eq!(resolve("", &weights()).unwrap(), weights().join("ppo_default.zip"));
+    assert_eq!(resolve("", &weights()).unwrap(), weights().join("ppo_sim.safetensors"));
     assert_eq!(resolve("ppo_default", &weights()).unwrap(), weights().join("ppo_default.zip"));
     let p = weights().join("ppo_default.zip");
     assert_eq!(resolve(p.to_str().unwrap(), Path::new("/nonexistent")).unwrap(), p);
     let e = resolve("nope", &weights()).unwrap_err().to_string();
-    assert!(e.contains("no model named \"nope\"") && e.contains("available: ppo_default"), "{e}");
+    assert!(e.contains("no model named \"nope\"") && e.contains("available: ppo_default, ppo_sim"), "{e}");
     let e = resolve("/tmp/none/x.zip", &weights()).unwrap_err().to_string();
     assert!(e.contains("no model file at /tmp/none/x.zip"), "{e}");
     assert_eq!(card_path(&p), weights().join("ppo_default.card.json"));

@@ -128,7 +128,7 @@ impl Running {
                 (None, None)
             }
             Chain::Trading => {
-                if cfg.actor.model == "ppo_default" {
+                if cfg.actor.model == kalshi_actor::policy::load::DEFAULT_MODEL {
                     cfg.actor.model = super::default_model();
                 }
                 let model = app::load_model(&cfg).unwrap();
