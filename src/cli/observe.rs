@@ -27,17 +27,11 @@ pub enum Format {
 
 /// `observe` options.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["input", "session"])))]
+#[command(group(clap::ArgGroup::new("source").required(true)))]
 pub struct ObserveArgs {
-    /// A capture file written by the feed (`feed.capture_path`).
-    #[arg(long, value_name = "CAPTURE.jsonl")]
-    pub input: Option<PathBuf>,
-    /// A recorded session (see `kalshi-actor sessions`).
-    #[arg(long, value_name = "ID")]
-    pub session: Option<i64>,
-    /// Database URL for `--session` (default: `persister.database_url`).
-    #[arg(long, value_name = "URL", requires = "session")]
-    pub database: Option<String>,
+    /// The recorded input.
+    #[command(flatten)]
+    pub source: super::source::SourceArgs,
     /// The market to observe.
     #[arg(long, value_name = "TICKER")]
     pub market: String,
@@ -156,7 +150,7 @@ pub fn run(args: ObserveArgs) -> anyhow::Result<()> {
         }
         observer.push(&r, emit);
     };
-    let source = super::source::Source::from_args(args.input.as_deref(), args.session, args.database.clone())?;
+    let source = args.source.source()?;
     let records = source.each(&config, &mut |r| feed(r, &mut observer, &mut emit))?;
     let observations = observer.finish(&mut emit);
     if let Some(e) = write_err {

@@ -11,7 +11,6 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use rand::{Rng, SeedableRng};
 
-use super::source::Source;
 use crate::config::{Config, FileLayer, OrderFeatures, TargetMarketMode};
 use crate::domain::Money;
 use crate::executor::ExecutorSettings;
@@ -45,18 +44,12 @@ pub enum Baseline {
 
 /// `replay` options.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["input", "session"])))]
+#[command(group(clap::ArgGroup::new("source").required(true)))]
 #[command(group(clap::ArgGroup::new("decider").required(true).args(["model", "baseline"])))]
 pub struct ReplayArgs {
-    /// A capture file written by the feed (`feed.capture_path`).
-    #[arg(long, value_name = "CAPTURE.jsonl")]
-    pub input: Option<PathBuf>,
-    /// A recorded session (see `kalshi-actor sessions`).
-    #[arg(long, value_name = "ID")]
-    pub session: Option<i64>,
-    /// Database URL for `--session` (default: `persister.database_url`).
-    #[arg(long, value_name = "URL", requires = "session")]
-    pub database: Option<String>,
+    /// The recorded input.
+    #[command(flatten)]
+    pub source: super::source::SourceArgs,
     /// The model: a path, or a name under `model_weights/`.
     #[arg(long, value_name = "PATH|NAME")]
     pub model: Option<String>,
@@ -216,7 +209,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<()> {
     let (mut decider, model_id) = load_decider(&args, &config)?;
     let targets = targets(&config, args.market.as_deref(), args.target_mode)?;
     let settings = settings(&config, targets)?;
-    let source = Source::from_args(args.input.as_deref(), args.session, args.database.clone())?;
+    let source = args.source.source()?;
     let records: Arc<[BookRecord]> = source.load(&config)?.into();
     if records.is_empty() {
         bail!("{} holds no order-book update", source.describe());

@@ -10,6 +10,29 @@ use crate::config::Config;
 use crate::observer::offline::CaptureReplay;
 use crate::storage::{BookRecord, Store};
 
+/// The `--input` / `--session` / `--database` options of `observe` and `replay`.
+/// The command using it declares the required group `source` (one of the two).
+#[derive(Debug, Clone, clap::Args)]
+#[group(skip)]
+pub struct SourceArgs {
+    /// A capture file written by the feed (`feed.capture_path`).
+    #[arg(long, value_name = "CAPTURE.jsonl", group = "source")]
+    pub input: Option<PathBuf>,
+    /// A recorded session (see `kalshi-actor sessions`).
+    #[arg(long, value_name = "ID", group = "source")]
+    pub session: Option<i64>,
+    /// Database URL for `--session` (default: `persister.database_url`).
+    #[arg(long, value_name = "URL", requires = "session")]
+    pub database: Option<String>,
+}
+
+impl SourceArgs {
+    /// The input these options name.
+    pub fn source(&self) -> anyhow::Result<Source> {
+        Source::from_args(self.input.as_deref(), self.session, self.database.clone())
+    }
+}
+
 /// A recorded input.
 #[derive(Debug, Clone)]
 pub enum Source {
