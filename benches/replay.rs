@@ -55,7 +55,12 @@ fn main() {
     println!("| run | updates/s | decisions |");
     println!("|---|---|---|");
     let mut json = serde_json::Map::new();
+    // `REPLAY_BENCH_RUN=k` runs only run k (for profiling).
+    let only: Option<usize> = std::env::var("REPLAY_BENCH_RUN").ok().and_then(|v| v.parse().ok());
     for (i, (name, s, m)) in runs.into_iter().enumerate() {
+        if only.is_some_and(|k| k != i) {
+            continue;
+        }
         let (rate, decisions) = measure(&records, s, m);
         println!("| {name} | {:.2} M | {decisions} |", rate / 1e6);
         json.insert(format!("run{i}_updates_per_s"), serde_json::json!(rate.round()));
