@@ -232,9 +232,7 @@ impl OrderExecutor {
 
     fn reconcile(&mut self, ctx: &mut Context<Self>) {
         // Finished orders are forgotten after 10 minutes: memory stays flat on long runs.
-        if let Some(core) = self.core.as_mut() {
-            core.orders.prune(now_ms() - crate::executor::state::KEEP_FINISHED_MS);
-        }
+        self.core.iter_mut().for_each(|c| c.orders.prune(now_ms() - crate::executor::state::KEEP_FINISHED_MS));
         let Some(core) = &self.core else { return };
         if self.reconciling.is_some_and(|t| t.elapsed() < Duration::from_secs(30)) || self.opts.dry_run {
             return;

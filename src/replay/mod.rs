@@ -9,6 +9,7 @@
 //! the throttle, the risk limits' token bucket and every timestamp use it, so a replay is
 //! deterministic.
 
+mod account;
 pub mod env;
 pub mod fill;
 pub mod report;
@@ -22,8 +23,8 @@ use chrono_tz::Tz;
 use crate::domain::{BookSide, Money};
 use crate::executor::intent::Touch;
 use crate::executor::risk::RiskState;
-use crate::executor::{ExecEvent, ExecutorCore, ExecutorSettings, Request, Step};
-use crate::features::portfolio::{OrderMode, Position, RestingOrder};
+use crate::executor::{ExecutorCore, ExecutorSettings};
+use crate::features::portfolio::{OrderMode, RestingOrder};
 use crate::features::OBS_LEN;
 use crate::observer::hot::{stats_of, HotSelector};
 use crate::observer::throttle::{Gate, Throttle};
@@ -339,108 +340,6 @@ impl Replay {
             cash_cents: self.exec.ledger.cash.micros() as f64 / 10_000.0,
             value_cents: acted.value_cents,
         }
-    }
-
-    /// Sends a step's requests to the fill model and its answers back, until nothing is left.
-    fn absorb(&mut self, step: Step) {
-        let mut work: VecDeque<Step> = VecDeque::from([step]);
-        let mut changed = false;
-        while let Some(step) = work.pop_front() {
-            for e in &step.events {
-                if let ExecEvent::Fill(f) = e {
-                    self.tally.trades += 1;
-                    self.tally.contracts += f.count.hundredths();
-                    self.tally.fees = self.tally.fees + f.fee;
-                    changed = true;
-                }
-            }
-            for r in step.requests {
-                self.tally.requests += u64::from(!matches!(r, Request::CancelAll));
-                let now = self.now;
-                match r {
-                    Request::Create { coid, body } => {
-                        let (fills, answer) = self.fills.create(&body, self.core.book(&body.ticker), now);
-                        for f in fills {
-                            work.push_back(self.exec.on_fill(f, now));
-                        }
-                        work.push_back(self.exec.on_created(&coid, Ok(answer), now));
-                    }
-                    Request::Amend { coid, order_id, body } => {
-                        match self.fills.amend(&order_id, &body, self.core.book(&body.ticker), now) {
-                            Ok((fills, answer)) => {
-                                for f in fills {
-                                    work.push_back(self.exec.on_fill(f, now));
-                                }
-                                work.push_back(self.exec.on_amended(&coid, body.price, Ok(answer), now));
-                            }
-                            Err(e) => work.push_back(self.exec.on_amended(&coid, body.price, Err(e), now)),
-                        }
-                    }
-                    Request::Cancel { coid, order_id, .. } => {
-                        let answer = self.fills.cancel(&order_id, now);
-                        work.push_back(self.exec.on_canceled(&coid, answer, now));
-                    }
-                    Request::CancelAll => {
-                        self.fills.cancel_all();
-                        work.push_back(self.exec.on_canceled_all(now));
-                    }
-                }
-            }
-        }
-        if changed {
-            self.refresh_portfolio();
-        }
-    }
-
-    fn mid_cents(&self, market: &str) -> Option<f64> {
-        let (bid, ask) = self.core.state(market).map_or((None, None), |s| s.yes_touch());
-        Touch { bid, ask }.mid_cents()
-    }
-
-    /// Cash plus positions at the YES mid (NO at 100 − mid; 50 without a mid), cents: the
-    /// live executor's valuation.
-    pub fn value_cents(&self) -> f64 {
-        let mut value = self.exec.ledger.cash.micros() as f64 / 10_000.0;
-        for (m, p) in &self.exec.ledger.positions {
-            let n = p.position.as_f64();
-            if n == 0.0 {
-                continue;
-            }
-            let mark = match self.mid_cents(m) {
-                None => 50.0,
-                Some(c) if n > 0.0 => c,
-                Some(c) => 100.0 - c,
-            };
-            value += n.abs() * mark;
-        }
-        value
-    }
-
-    fn exposure(&self) -> Money {
-        let resting = self
-            .exec
-            .orders
-            .live()
-            .fold(Money::ZERO, |acc, o| acc + crate::executor::order_cost(o.side, o.price, o.remaining));
-        self.exec.ledger.exposure() + resting
-    }
-
-    /// The portfolio the observations see, as the live executor publishes it after a fill.
-    fn refresh_portfolio(&mut self) {
-        let cash = self.exec.ledger.cash.micros() as f64 / 10_000.0;
-        let positions = self
-            .exec
-            .ledger
-            .positions
-            .iter()
-            .filter(|(_, p)| p.position.as_f64() != 0.0)
-            .map(|(m, p)| Position {
-                market: m.clone(),
-                contracts: p.position.as_f64(),
-                cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
-            })
-            .collect();
-        self.portfolio = Portfolio { cash_cents: cash, positions, value_cents: Some(self.value_cents()) };
     }
 
     /// Records replayed so far.
