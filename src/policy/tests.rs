@@ -198,3 +198,15 @@ fn refuses_garbage_and_missing_files() {
     let err = PolicyModel::load_sb3(crate_root().join("model_weights/nope.zip")).unwrap_err();
     assert!(matches!(err, PolicyError::Io { .. }), "{err}");
 }
+
+#[test]
+fn the_fast_tanh_stays_within_2e_7_of_libm() {
+    let mut worst = 0.0f32;
+    for i in -120_000..=120_000 {
+        let x = i as f32 * 1e-4;
+        worst = worst.max((super::tanh_fast(x) - x.tanh()).abs());
+    }
+    assert!(worst <= 2e-7, "worst {worst}");
+    assert_eq!((super::tanh_fast(f32::INFINITY), super::tanh_fast(f32::NEG_INFINITY)), (1.0, -1.0));
+    assert!(super::tanh_fast(f32::NAN).is_nan());
+}

@@ -29,9 +29,9 @@ impl ReplayEnv {
 
     fn observe(&mut self) -> Option<[f32; OBS_LEN]> {
         let r = self.current.as_mut()?;
-        let p = r.next_decision()?;
-        self.value = p.value_cents;
-        Some(p.obs)
+        let obs = r.next_decision()?.obs;
+        self.value = r.value_cents();
+        Some(obs)
     }
 }
 

@@ -79,8 +79,6 @@ pub struct Pending {
     pub seq: u64,
     /// The 52 floats.
     pub obs: [f32; OBS_LEN],
-    /// Portfolio value before the action, cents.
-    pub value_cents: f64,
     touch: Touch,
 }
 
@@ -296,14 +294,7 @@ impl Replay {
         };
         self.throttle.evaluated(market, self.now);
         let (bid, ask) = self.core.state(market).map_or((None, None), |s| s.yes_touch());
-        Some(Pending {
-            market: o.market,
-            ts_ms: o.ts_ms,
-            seq: o.seq,
-            obs: o.obs,
-            value_cents: self.value_cents(),
-            touch: Touch { bid, ask },
-        })
+        Some(Pending { market: o.market, ts_ms: o.ts_ms, seq: o.seq, obs: o.obs, touch: Touch { bid, ask } })
     }
 
     /// Applies `action` to the pending observation; `None` when none is pending.
