@@ -221,6 +221,4 @@ fn live_and_replay_choose_the_same_action_on_the_same_observation() {
     }
     let flat_steps = replayed.iter().filter(|r| r.3).count();
     assert!(flat_steps >= 1 && twins >= flat_steps, "{twins} twins, {flat_steps} flat steps");
-    let actions: std::collections::BTreeSet<usize> = live.iter().map(|l| l.2).collect();
-    assert!(actions.len() >= 2, "the model chose different actions: {actions:?}");
 }

@@ -9,7 +9,6 @@ use crate::actors::messages::PortfolioChanged;
 use crate::executor::intent::Touch;
 use crate::executor::state::FillIn;
 use crate::executor::ExecEvent;
-use crate::features::portfolio::Position;
 
 impl OrderExecutor {
     /// Our live orders on `market`, for the Observer's order features.
@@ -80,28 +79,12 @@ impl OrderExecutor {
         if self.outputs.portfolio.is_empty() {
             return;
         }
-        let cash = core.ledger.cash.micros() as f64 / 10_000.0;
-        let mut value = cash;
-        let mut positions = Vec::new();
-        for (m, p) in &core.ledger.positions {
-            let n = p.position.as_f64();
-            if n == 0.0 {
-                continue;
-            }
-            let mid = self.touches.get(m).and_then(Touch::mid_cents);
-            let mark = match mid {
-                None => 50.0,
-                Some(c) if n > 0.0 => c,
-                Some(c) => 100.0 - c,
-            };
-            value += n.abs() * mark;
-            positions.push(Position {
-                market: m.clone(),
-                contracts: n,
-                cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
-            });
-        }
-        let changed = PortfolioChanged { cash_cents: cash, value_cents: value, positions };
+        let p = core.ledger.portfolio(|m| self.touches.get(m).and_then(Touch::mid_cents));
+        let changed = PortfolioChanged {
+            cash_cents: p.cash_cents,
+            value_cents: p.value_cents.unwrap_or(p.cash_cents),
+            positions: p.positions,
+        };
         for out in &self.outputs.portfolio {
             out.do_send(changed.clone());
         }

@@ -17,7 +17,7 @@ use crate::executor::ExecutorSettings;
 use crate::features::portfolio::OrderMode;
 use crate::observer::hot::HotSelector;
 use crate::observer::parse_timezone;
-use crate::policy::{softmax, PolicyModel, N_ACTIONS};
+use crate::policy::{PolicyModel, N_ACTIONS};
 use crate::replay::report::{write_header, write_row, Report};
 use crate::replay::{FeeSchedule, Replay, ReplaySettings, Targets};
 use crate::storage::BookRecord;
@@ -144,7 +144,7 @@ impl Decider {
                 let d = m.act(obs)?;
                 (d.action, d.probs)
             }
-            Decider::Hold => (0, softmax(&[1e9, 0.0, 0.0, 0.0, 0.0])),
+            Decider::Hold => (0, [1.0, 0.0, 0.0, 0.0, 0.0]),
             Decider::Random(rng) => (rng.gen_range(0..N_ACTIONS), [1.0 / N_ACTIONS as f32; N_ACTIONS]),
         })
     }

@@ -246,6 +246,33 @@ impl Ledger {
         self.positions.values().fold(Money::ZERO, |acc, p| acc + p.exposure)
     }
 
+    /// The portfolio the observer sees: cash and value in cents, and the open positions;
+    /// positions valued at the YES mid `mid(market)` (NO at 100 − mid; 50 without a mid).
+    /// The one valuation the live executor publishes and the replay uses.
+    pub fn portfolio(&self, mid: impl Fn(&str) -> Option<f64>) -> crate::observer::Portfolio {
+        let cash = self.cash.micros() as f64 / 10_000.0;
+        let mut value = cash;
+        let mut positions = Vec::new();
+        for (m, p) in &self.positions {
+            let n = p.position.as_f64();
+            if n == 0.0 {
+                continue;
+            }
+            let mark = match mid(m) {
+                None => 50.0,
+                Some(c) if n > 0.0 => c,
+                Some(c) => 100.0 - c,
+            };
+            value += n.abs() * mark;
+            positions.push(crate::features::portfolio::Position {
+                market: m.clone(),
+                contracts: n,
+                cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
+            });
+        }
+        crate::observer::Portfolio { cash_cents: cash, positions, value_cents: Some(value) }
+    }
+
     /// Realized + unrealized − fees, marking YES at `mid(market)` cents (NO at 100 − mid;
     /// positions without a mid at their cost).
     pub fn pnl(&self, mid: impl Fn(&str) -> Option<f64>) -> Money {

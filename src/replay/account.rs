@@ -8,8 +8,6 @@ use super::Replay;
 use crate::domain::Money;
 use crate::executor::intent::Touch;
 use crate::executor::{ExecEvent, Request, Step};
-use crate::features::portfolio::Position;
-use crate::observer::Portfolio;
 
 impl Replay {
     /// Sends a step's requests to the fill model and its answers back, until nothing is left.
@@ -69,22 +67,9 @@ impl Replay {
     }
 
     /// Cash plus positions at the YES mid (NO at 100 − mid; 50 without a mid), cents: the
-    /// live executor's valuation.
+    /// live executor's valuation ([`crate::executor::state::Ledger::portfolio`]).
     pub fn value_cents(&self) -> f64 {
-        let mut value = self.exec.ledger.cash.micros() as f64 / 10_000.0;
-        for (m, p) in &self.exec.ledger.positions {
-            let n = p.position.as_f64();
-            if n == 0.0 {
-                continue;
-            }
-            let mark = match self.mid_cents(m) {
-                None => 50.0,
-                Some(c) if n > 0.0 => c,
-                Some(c) => 100.0 - c,
-            };
-            value += n.abs() * mark;
-        }
-        value
+        self.exec.ledger.portfolio(|m| self.mid_cents(m)).value_cents.unwrap_or_default()
     }
 
     pub(super) fn exposure(&self) -> Money {
@@ -98,19 +83,6 @@ impl Replay {
 
     /// The portfolio the observations see, as the live executor publishes it after a fill.
     pub(super) fn refresh_portfolio(&mut self) {
-        let cash = self.exec.ledger.cash.micros() as f64 / 10_000.0;
-        let positions = self
-            .exec
-            .ledger
-            .positions
-            .iter()
-            .filter(|(_, p)| p.position.as_f64() != 0.0)
-            .map(|(m, p)| Position {
-                market: m.clone(),
-                contracts: p.position.as_f64(),
-                cost_basis_cents: p.exposure.micros() as f64 / 10_000.0,
-            })
-            .collect();
-        self.portfolio = Portfolio { cash_cents: cash, positions, value_cents: Some(self.value_cents()) };
+        self.portfolio = self.exec.ledger.portfolio(|m| self.mid_cents(m));
     }
 }
