@@ -128,14 +128,33 @@ impl Ladder {
         self.total
     }
 
-    /// Occupied levels from the best downward.
+    /// Occupied levels from the best downward: one pass over the occupancy words, each set
+    /// bit taken off the word in hand, ending at the last occupied level (not at tick 0).
     pub fn iter_desc(&self) -> impl Iterator<Item = (u16, i64)> + '_ {
-        let mut next = self.best.map(usize::from);
-        std::iter::from_fn(move || {
-            let i = next?;
-            let t = i as u16;
-            next = if i == 0 { None } else { self.highest_at_or_below(i - 1).map(usize::from) };
-            Some((t, self.size(t)))
+        let mut left = self.levels;
+        let (mut w, mut word) = match self.best {
+            Some(b) => {
+                let i = usize::from(b);
+                (i >> 6, self.occupied.get(i >> 6).copied().unwrap_or(0) & (u64::MAX >> (63 - (i & 63))))
+            }
+            None => (0, 0),
+        };
+        std::iter::from_fn(move || loop {
+            if left == 0 {
+                return None;
+            }
+            if word != 0 {
+                left -= 1;
+                let bit = 63 - word.leading_zeros() as usize;
+                word &= !(1u64 << bit);
+                let i = w * 64 + bit;
+                return Some((i as u16, self.sizes.get(i).copied().unwrap_or(0)));
+            }
+            if w == 0 {
+                return None;
+            }
+            w -= 1;
+            word = self.occupied.get(w).copied().unwrap_or(0);
         })
     }
 }
@@ -168,5 +187,22 @@ mod tests {
         assert_eq!(ticks, vec![10_000, 5000, 64, 63, 0]);
         l.clear();
         assert_eq!(l.iter_desc().count(), 0);
+    }
+
+    #[test]
+    fn iteration_equals_a_scan_of_every_tick_after_random_changes() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut l = Ladder::new(1_001);
+        for step in 0..20_000 {
+            let t = rng.gen_range(0..1_001u16);
+            l.add(t, rng.gen_range(-50..100));
+            if step % 97 == 0 {
+                let scan: Vec<(u16, i64)> =
+                    (0..1_001u16).rev().filter(|&t| l.size(t) > 0).map(|t| (t, l.size(t))).collect();
+                assert_eq!(l.iter_desc().collect::<Vec<_>>(), scan);
+                assert_eq!(scan.len(), l.levels() as usize);
+            }
+        }
     }
 }

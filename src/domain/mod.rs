@@ -46,3 +46,10 @@ impl BookSide {
         }
     }
 }
+
+/// A hash map with a fast, per-map randomly seeded hasher (foldhash) for the per-update
+/// lookups by market ticker; iteration order is arbitrary, as with `std`'s.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The set counterpart of [`FastMap`].
+pub type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;

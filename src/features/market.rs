@@ -22,31 +22,39 @@ pub const NO_STATE_DEFAULT: [f64; MARKET_LEN] =
 /// are identical).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarketBook {
-    yes_bids: Vec<(Price, Count)>,
-    no_bids: Vec<(Price, Count)>,
+    /// YES bid levels, then NO bid levels (one allocation per state).
+    levels: Vec<(Price, Count)>,
+    /// How many of `levels` are YES bids.
+    n_yes: usize,
     yes_bid: Option<f64>,
     yes_ask: Option<f64>,
+    /// Sizes of the YES and of the NO bids in contracts.
+    vy: f64,
+    vn: f64,
     total: f64,
 }
-
-/// One level of one of the four books, in cents and contracts.
-type Lvl = (f64, f64);
 
 impl MarketBook {
     /// A book from YES and NO bid levels; levels with size ≤ 0 are dropped.
     pub fn new(yes_bids: &[(Price, Count)], no_bids: &[(Price, Count)]) -> MarketBook {
-        let keep = |v: &[(Price, Count)]| v.iter().copied().filter(|(_, s)| s.is_positive()).collect();
-        MarketBook::summarized(keep(yes_bids), keep(no_bids))
+        fn keep(v: &[(Price, Count)]) -> impl Iterator<Item = (Price, Count)> + '_ {
+            v.iter().copied().filter(|(_, s)| s.is_positive())
+        }
+        let mut levels: Vec<(Price, Count)> = keep(yes_bids).collect();
+        let n_yes = levels.len();
+        levels.extend(keep(no_bids));
+        MarketBook::summarized(levels, n_yes)
     }
 
-    fn summarized(yes_bids: Vec<(Price, Count)>, no_bids: Vec<(Price, Count)>) -> MarketBook {
-        let yes_bid = yes_bids.iter().map(|(p, _)| p.cents_f64()).reduce(f64::max);
-        let yes_ask = no_bids.iter().map(|(p, _)| p.complement().cents_f64()).reduce(f64::min);
-        let vy: f64 = yes_bids.iter().map(|(_, s)| s.as_f64()).sum();
-        let vn: f64 = no_bids.iter().map(|(_, s)| s.as_f64()).sum();
+    fn summarized(levels: Vec<(Price, Count)>, n_yes: usize) -> MarketBook {
+        let (yes_bids, no_bids) = levels.split_at(n_yes);
+        // `cents_f64` is increasing, so the best price converted is the best converted price.
+        let yes_bid = best(yes_bids).map(Price::cents_f64);
+        let yes_ask = best(no_bids).map(|p| p.complement().cents_f64());
+        let (vy, vn) = (contract_sum(yes_bids), contract_sum(no_bids));
         // The four books in feature order: YES bids, NO bids, YES asks (= NO bids), NO asks.
         let total = [vy, vn, vn, vy].iter().sum();
-        MarketBook { yes_bids, no_bids, yes_bid, yes_ask, total }
+        MarketBook { levels, n_yes, yes_bid, yes_ask, vy, vn, total }
     }
 
     /// The state of a [`BookSnapshot`].
@@ -57,27 +65,23 @@ impl MarketBook {
 
     /// The state of a live [`OrderBook`].
     pub fn from_book(b: &OrderBook) -> MarketBook {
-        let side = |o| b.bids(o).filter(|l| l.size.is_positive()).map(|l| (l.price, l.size)).collect();
-        MarketBook::summarized(side(crate::domain::Outcome::Yes), side(crate::domain::Outcome::No))
+        use crate::domain::Outcome::{No, Yes};
+        let mut levels = Vec::with_capacity(b.depth(Yes) as usize + b.depth(No) as usize);
+        let side = |o| b.bids(o).filter(|l| l.size.is_positive()).map(|l| (l.price, l.size));
+        levels.extend(side(Yes));
+        let n_yes = levels.len();
+        levels.extend(side(No));
+        MarketBook::summarized(levels, n_yes)
     }
 
-    fn levels(v: &[(Price, Count)], complement: bool) -> Vec<Lvl> {
-        v.iter()
-            .map(|(p, s)| {
-                let p = if complement { p.complement() } else { *p };
-                (p.cents_f64(), s.as_f64())
-            })
-            .collect()
+    /// YES bid levels, best first.
+    pub fn yes_bids(&self) -> &[(Price, Count)] {
+        &self.levels[..self.n_yes]
     }
 
-    /// YES bids, NO bids, YES asks, NO asks, in cents and contracts.
-    fn four(&self) -> [Vec<Lvl>; 4] {
-        [
-            Self::levels(&self.yes_bids, false),
-            Self::levels(&self.no_bids, false),
-            Self::levels(&self.no_bids, true),
-            Self::levels(&self.yes_bids, true),
-        ]
+    /// NO bid levels (NO terms), best first.
+    pub fn no_bids(&self) -> &[(Price, Count)] {
+        &self.levels[self.n_yes..]
     }
 
     /// Best YES bid and best YES ask in cents, each possibly missing.
@@ -87,8 +91,8 @@ impl MarketBook {
 
     /// Best YES bid and best YES ask as exact prices.
     pub fn yes_touch(&self) -> (Option<Price>, Option<Price>) {
-        let bid = self.yes_bids.iter().map(|(p, _)| *p).max();
-        let ask = self.no_bids.iter().map(|(p, _)| *p).max().map(Price::complement);
+        let bid = best(self.yes_bids());
+        let ask = best(self.no_bids()).map(Price::complement);
         (bid, ask)
     }
 
@@ -112,16 +116,30 @@ impl MarketBook {
     }
 }
 
-fn best_bid(b: &[Lvl]) -> Option<f64> {
-    b.iter().map(|l| l.0).reduce(f64::max)
+/// The highest price of a side.
+fn best(v: &[(Price, Count)]) -> Option<Price> {
+    v.iter().map(|(p, _)| *p).max()
 }
 
-fn best_ask(b: &[Lvl]) -> Option<f64> {
-    b.iter().map(|l| l.0).reduce(f64::min)
+/// Sizes of a side's levels, in book order.
+fn sizes(v: &[(Price, Count)]) -> impl Iterator<Item = Count> + Clone + '_ {
+    v.iter().map(|(_, s)| *s)
 }
 
-fn volume(b: &[Lvl]) -> f64 {
-    b.iter().map(|l| l.1).sum()
+/// The side's total size in contracts: the `f64` sum of each level's contracts in book
+/// order. When every size is whole and the total below 2^53 that sum is exact, so it is the
+/// integer sum converted once (an empty side keeps the `f64` sum's own zero).
+fn contract_sum(v: &[(Price, Count)]) -> f64 {
+    let (mut total, mut whole) = (0i64, !v.is_empty());
+    for h in sizes(v).map(Count::hundredths) {
+        whole &= h % 100 == 0 && h > 0;
+        total = total.saturating_add(h);
+    }
+    if whole && total / 100 < 1 << 53 {
+        (total / 100) as f64
+    } else {
+        sizes(v).map(Count::as_f64).sum()
+    }
 }
 
 fn norm_or_half(p: Option<f64>) -> f64 {
@@ -156,36 +174,38 @@ fn ratio(num: f64, den: f64) -> f64 {
 
 /// Share of the three largest sizes in the total: the sizes sorted largest first, the total
 /// and the top three summed in that order (the reference's arithmetic). When every size is
-/// a whole number of contracts (the usual case) every such sum is exact in any order, so the
-/// fast path keeps the three largest without sorting and gives the same value to the bit.
-fn concentration(a: &[Lvl], b: &[Lvl]) -> f64 {
-    let mut top = [0.0f64; 3];
-    let (mut total, mut n, mut whole) = (0.0f64, 0usize, true);
-    for &(_, v) in a.iter().chain(b) {
-        whole &= v.fract() == 0.0 && v.abs() < 1e15;
-        total += v;
+/// a whole number of contracts (the usual case) and the total stays below 2^53 contracts,
+/// every such `f64` sum is exact in any order and equals the integer sum, so the fast path
+/// adds integers and keeps the three largest without sorting: the same value to the bit.
+fn concentration(sizes: impl Iterator<Item = Count> + Clone) -> f64 {
+    let mut top = [0i64; 3];
+    let (mut total, mut n, mut whole) = (0i64, 0usize, true);
+    for h in sizes.clone().map(Count::hundredths) {
+        whole &= h % 100 == 0 && h > 0;
+        total = total.saturating_add(h);
         n += 1;
-        if n <= 3 || v > top[2] {
+        if n <= 3 || h > top[2] {
             let mut k = (n - 1).min(2);
-            top[k] = v;
+            top[k] = h;
             while k > 0 && top[k] > top[k - 1] {
                 top.swap(k, k - 1);
                 k -= 1;
             }
         }
     }
-    if !whole {
-        return concentration_sorted(a, b);
+    if !whole || total / 100 >= 1 << 53 {
+        return concentration_sorted(sizes.map(Count::as_f64));
     }
-    if n == 0 || total == 0.0 {
+    if n == 0 {
         return 0.5;
     }
-    top.iter().take(n.min(3)).sum::<f64>() / total
+    let top3: i64 = top.iter().take(n.min(3)).sum();
+    (top3 / 100) as f64 / (total / 100) as f64
 }
 
 /// The reference computation (any sizes).
-fn concentration_sorted(a: &[Lvl], b: &[Lvl]) -> f64 {
-    let mut sizes: Vec<f64> = a.iter().chain(b).map(|l| l.1).collect();
+fn concentration_sorted(sizes: impl Iterator<Item = f64>) -> f64 {
+    let mut sizes: Vec<f64> = sizes.collect();
     sizes.sort_by(|x, y| y.total_cmp(x));
     let total: f64 = sizes.iter().sum();
     if sizes.is_empty() || total == 0.0 {
@@ -201,16 +221,28 @@ fn efficiency(f6: f64, f7: f64) -> (f64, f64, f64) {
 }
 
 /// Features 0–20 of a market; `None` (no state at all) gives [`NO_STATE_DEFAULT`].
+///
+/// The four books are read off the two bid sides without building them: YES asks are the
+/// NO bids complemented, NO asks the YES bids complemented, with the same sizes in the same
+/// order, so every best price, volume and concentration is the same arithmetic on the same
+/// values as over the four books built out (`reference_market_features` in the tests).
 pub fn market_features(book: Option<&MarketBook>) -> [f64; MARKET_LEN] {
     let Some(book) = book else { return NO_STATE_DEFAULT };
-    let [ybk, nbk, yak, nak] = book.four();
-    let (yb, ya, nb, na) = (best_bid(&ybk), best_ask(&yak), best_bid(&nbk), best_ask(&nak));
-    let (ybv, yav, nbv, nav) = (volume(&ybk), volume(&yak), volume(&nbk), volume(&nak));
+    let (ys, ns) = (book.yes_bids(), book.no_bids());
+    let (yb, ya) = (book.yes_bid, book.yes_ask);
+    let nb = best(ns).map(Price::cents_f64);
+    let na = best(ys).map(|p| p.complement().cents_f64());
+    let (ybv, nbv) = (book.vy, book.vn);
+    let (yav, nav) = (nbv, ybv);
     let (y, n) = (ybv + yav, nbv + nav);
     let t = y + n;
     let f6 = mid_norm((yb, ya));
     let f7 = mid_norm((nb, na));
     let (f18, f19, f20) = efficiency(f6, f7);
+    let depth = ((ys.len() + ns.len()) as f64 / 20.0).min(1.0);
+    // Both concentrations are over the same sizes (YES bids + YES asks = YES bids + NO bids;
+    // NO bids + NO asks the same two lists the other way round), sorted first, so equal.
+    let conc = concentration(sizes(ys).chain(sizes(ns)));
     [
         norm_or_half(yb),
         norm_or_half(ya),
@@ -226,10 +258,10 @@ pub fn market_features(book: Option<&MarketBook>) -> [f64; MARKET_LEN] {
         ratio(y - n, t),
         ratio(ybv - yav, y),
         ratio(nbv - nav, n),
-        ((ybk.len() + yak.len()) as f64 / 20.0).min(1.0),
-        ((nbk.len() + nak.len()) as f64 / 20.0).min(1.0),
-        concentration(&ybk, &yak),
-        concentration(&nbk, &nak),
+        depth,
+        depth,
+        conc,
+        conc,
         f18,
         f19,
         f20,

@@ -12,18 +12,92 @@ fn concentration_without_sorting_equals_the_sorted_reference_to_the_bit() {
         let m = rng.gen_range(0..12);
         // Whole contracts mostly; hundredths in a third of the cases (the slow path).
         let size = |rng: &mut rand::rngs::StdRng| {
-            let c = f64::from(rng.gen_range(1u32..5000));
-            if case % 3 == 0 {
-                c / 100.0
-            } else {
-                c
-            }
+            let c = rng.gen_range(1i64..5000);
+            Count::from_hundredths(if case % 3 == 0 { c } else { 100 * c }).unwrap()
         };
-        let a: Vec<Lvl> = (0..n).map(|i| (f64::from(i), size(&mut rng))).collect();
-        let b: Vec<Lvl> = (0..m).map(|i| (f64::from(i), size(&mut rng))).collect();
-        assert_eq!(concentration(&a, &b).to_bits(), concentration_sorted(&a, &b).to_bits(), "{a:?} {b:?}");
+        let a: Vec<Count> = (0..n).map(|_| size(&mut rng)).collect();
+        let b: Vec<Count> = (0..m).map(|_| size(&mut rng)).collect();
+        let both = || a.iter().chain(&b).copied();
+        let sorted = concentration_sorted(both().map(Count::as_f64));
+        assert_eq!(concentration(both()).to_bits(), sorted.to_bits(), "{a:?} {b:?}");
     }
-    assert_eq!(concentration(&[], &[]), 0.5);
+    assert_eq!(concentration(std::iter::empty()), 0.5);
+    // Beyond 2^53 contracts in total (10 000 levels at the 10^12 maximum) the integer sum
+    // would not be the f64 arithmetic: the sorted path.
+    let mut huge = vec![Count::contracts(1_000_000_000_000); 10_000];
+    huge.push(Count::contracts(3));
+    let sorted = concentration_sorted(huge.iter().map(|c| c.as_f64()));
+    assert_eq!(concentration(huge.iter().copied()).to_bits(), sorted.to_bits());
+}
+
+/// The features computed the spec's way: the four books built out as level lists of cents
+/// and contracts, then best prices, volumes and concentrations over them.
+fn reference_market_features(book: &MarketBook) -> [f64; MARKET_LEN] {
+    type Lvl = (f64, f64);
+    let levels = |v: &[(Price, Count)], complement: bool| -> Vec<Lvl> {
+        v.iter().map(|(p, s)| ((if complement { p.complement() } else { *p }).cents_f64(), s.as_f64())).collect()
+    };
+    let (ybk, nbk) = (levels(book.yes_bids(), false), levels(book.no_bids(), false));
+    let (yak, nak) = (levels(book.no_bids(), true), levels(book.yes_bids(), true));
+    let best_bid = |b: &[Lvl]| b.iter().map(|l| l.0).reduce(f64::max);
+    let best_ask = |b: &[Lvl]| b.iter().map(|l| l.0).reduce(f64::min);
+    let volume = |b: &[Lvl]| b.iter().map(|l| l.1).sum::<f64>();
+    let conc = |a: &[Lvl], b: &[Lvl]| concentration_sorted(a.iter().chain(b).map(|l| l.1));
+    let (yb, ya, nb, na) = (best_bid(&ybk), best_ask(&yak), best_bid(&nbk), best_ask(&nak));
+    let (ybv, yav, nbv, nav) = (volume(&ybk), volume(&yak), volume(&nbk), volume(&nak));
+    let (y, n) = (ybv + yav, nbv + nav);
+    let t = y + n;
+    let f6 = mid_norm((yb, ya));
+    let f7 = mid_norm((nb, na));
+    let (f18, f19, f20) = efficiency(f6, f7);
+    [
+        norm_or_half(yb),
+        norm_or_half(ya),
+        norm_or_half(nb),
+        norm_or_half(na),
+        spread_norm((yb, ya)),
+        spread_norm((nb, na)),
+        f6,
+        f7,
+        log_scale(y),
+        log_scale(n),
+        log_scale(t),
+        ratio(y - n, t),
+        ratio(ybv - yav, y),
+        ratio(nbv - nav, n),
+        ((ybk.len() + yak.len()) as f64 / 20.0).min(1.0),
+        ((nbk.len() + nak.len()) as f64 / 20.0).min(1.0),
+        conc(&ybk, &yak),
+        conc(&nbk, &nak),
+        f18,
+        f19,
+        f20,
+    ]
+}
+
+#[test]
+fn features_from_the_two_bid_sides_equal_the_four_books_built_out_to_the_bit() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+    for case in 0..5_000 {
+        let side = |rng: &mut rand::rngs::StdRng| -> Vec<(Price, Count)> {
+            let n = rng.gen_range(0..15);
+            let mut v: Vec<(Price, Count)> = (0..n)
+                .map(|_| {
+                    let price = Price::from_centicents(rng.gen_range(1..10_000)).unwrap();
+                    let h = if case % 4 == 0 { rng.gen_range(1..500_000) } else { 100 * rng.gen_range(1..5_000) };
+                    (price, Count::from_hundredths(h).unwrap())
+                })
+                .collect();
+            v.sort_by_key(|l| std::cmp::Reverse(l.0));
+            v.dedup_by_key(|l| l.0);
+            v
+        };
+        let (yes, no) = (side(&mut rng), side(&mut rng));
+        let book = MarketBook::new(&yes, &no);
+        let fast = market_features(Some(&book)).map(f64::to_bits);
+        assert_eq!(fast, reference_market_features(&book).map(f64::to_bits), "{yes:?} {no:?}");
+    }
 }
 
 fn p(s: &str) -> Price {

@@ -18,12 +18,13 @@ pub mod log;
 pub mod offline;
 pub mod throttle;
 
-use std::collections::HashMap;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use chrono_tz::Tz;
 
 use crate::book::{OrderBook, TickGrid};
+use crate::domain::FastMap as HashMap;
 use crate::features::market::MarketBook;
 use crate::features::portfolio::{offline_pv, OrderMode, Position, RestingOrder};
 use crate::features::temporal::{LocalTime, Point, PointStream};
@@ -71,6 +72,28 @@ pub fn parse_timezone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| format!("unknown time zone {name:?} (use an IANA name like America/New_York)"))
 }
 
+/// Local hour and weekday of `ts_ms` in `tz`, remembering the last UTC second asked: every
+/// time-zone transition falls on a whole UTC second, so one second has one local time.
+#[derive(Debug)]
+struct ClockCache {
+    tz: Tz,
+    last: Cell<Option<(i64, LocalTime)>>,
+}
+
+impl ClockCache {
+    fn local(&self, ts_ms: i64) -> LocalTime {
+        let second = ts_ms.div_euclid(1000);
+        match self.last.get() {
+            Some((s, t)) if s == second => t,
+            _ => {
+                let t = local_time(ts_ms, self.tz);
+                self.last.set(Some((second, t)));
+                t
+            }
+        }
+    }
+}
+
 /// Local hour and weekday of `ts_ms` in `tz`.
 pub fn local_time(ts_ms: i64, tz: Tz) -> LocalTime {
     use chrono::{Datelike, Timelike};
@@ -82,15 +105,15 @@ pub fn local_time(ts_ms: i64, tz: Tz) -> LocalTime {
 /// Books, point stream and per-market last point.
 #[derive(Debug)]
 pub struct ObserverCore {
-    tz: Tz,
+    clock: ClockCache,
     books: HashMap<String, OrderBook>,
     grids: HashMap<String, Arc<TickGrid>>,
     stream: PointStream,
     /// The last complete point containing each market.
-    last_point: HashMap<String, Arc<Point>>,
+    last_point: HashMap<Arc<str>, Arc<Point>>,
     /// Seq of each market's latest record, and of its latest record in a complete point.
     open_seq: HashMap<String, u64>,
-    point_seq: HashMap<String, u64>,
+    point_seq: HashMap<Arc<str>, u64>,
     refused: u64,
 }
 
@@ -98,13 +121,13 @@ impl ObserverCore {
     /// An empty core computing local time in `tz`.
     pub fn new(tz: Tz) -> ObserverCore {
         ObserverCore {
-            tz,
-            books: HashMap::new(),
-            grids: HashMap::new(),
+            clock: ClockCache { tz, last: Cell::new(None) },
+            books: HashMap::default(),
+            grids: HashMap::default(),
             stream: PointStream::new(),
-            last_point: HashMap::new(),
-            open_seq: HashMap::new(),
-            point_seq: HashMap::new(),
+            last_point: HashMap::default(),
+            open_seq: HashMap::default(),
+            point_seq: HashMap::default(),
             refused: 0,
         }
     }
@@ -159,14 +182,14 @@ impl ObserverCore {
     fn completed(&mut self, point: Point) -> Arc<Point> {
         let point = Arc::new(point);
         for m in point.markets.keys() {
-            let seq = self.open_seq.get(m).copied().unwrap_or(0);
-            match self.point_seq.get_mut(m) {
+            let seq = self.open_seq.get(&**m).copied().unwrap_or(0);
+            match self.point_seq.get_mut(&**m) {
                 Some(s) => *s = seq,
                 None => {
                     self.point_seq.insert(m.clone(), seq);
                 }
             }
-            match self.last_point.get_mut(m) {
+            match self.last_point.get_mut(&**m) {
                 Some(p) => *p = point.clone(),
                 None => {
                     self.last_point.insert(m.clone(), point.clone());
@@ -231,7 +254,7 @@ impl ObserverCore {
             book: point.markets.get(market).map(|b| &**b),
             history,
             current,
-            time: local_time(current.ts_ms, self.tz),
+            time: self.clock.local(current.ts_ms),
             pv,
             cash: portfolio.cash_cents,
             positions: &portfolio.positions,

@@ -53,7 +53,7 @@ impl OfflineObserver {
     /// Feeds one record; calls `out` for each observation it completes.
     pub fn push(&mut self, record: &BookRecord, out: &mut dyn FnMut(Observation)) {
         if let Some(point) = self.core.on_record(record) {
-            if point.markets.contains_key(&self.market) {
+            if point.markets.contains_key(self.market.as_str()) {
                 self.emit(out);
             }
         }
@@ -76,7 +76,7 @@ impl OfflineObserver {
     /// Ends the input: completes the last point; returns the number of observations.
     pub fn finish(mut self, out: &mut dyn FnMut(Observation)) -> u64 {
         if let Some(point) = self.core.finish() {
-            if point.markets.contains_key(&self.market) {
+            if point.markets.contains_key(self.market.as_str()) {
                 self.emit(out);
             }
         }

@@ -84,7 +84,7 @@ fn the_observation_is_the_contract_built_from_the_same_states() {
     ];
     let mut c = ObserverCore::new(ny());
     let mut reference = PointStream::new();
-    let mut books: HashMap<String, OrderBook> = HashMap::new();
+    let mut books: HashMap<String, OrderBook> = HashMap::default();
     let mut checked = 0;
     for r in &records {
         c.on_record(r);

@@ -6,7 +6,7 @@
 //! market's state at that time (the latest view point); further points before it are
 //! coalesced into it. Pure: the caller passes the clock (monotonic ms).
 
-use std::collections::HashMap;
+use crate::domain::FastMap as HashMap;
 
 /// What to do with a market's new view point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,16 +15,17 @@ pub mod fill;
 pub mod report;
 pub mod synthetic;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use chrono_tz::Tz;
 
-use crate::domain::{BookSide, Money};
+use crate::domain::{BookSide, FastSet, Money};
 use crate::executor::intent::Touch;
 use crate::executor::risk::RiskState;
 use crate::executor::{ExecutorCore, ExecutorSettings};
 use crate::features::portfolio::{OrderMode, RestingOrder};
+use crate::features::temporal::Point;
 use crate::features::OBS_LEN;
 use crate::observer::hot::{stats_of, HotSelector};
 use crate::observer::throttle::{Gate, Throttle};
@@ -103,11 +104,11 @@ pub struct Replay {
     settings: ReplaySettings,
     core: ObserverCore,
     throttle: Throttle,
-    stale: HashSet<String>,
+    stale: FastSet<String>,
     /// Evaluations due now, in order.
-    queue: VecDeque<String>,
+    queue: VecDeque<Arc<str>>,
     /// Throttled evaluations: (due ms, market).
-    scheduled: BTreeSet<(i64, String)>,
+    scheduled: BTreeSet<(i64, Arc<str>)>,
     now: i64,
     exec: ExecutorCore,
     fills: FillModel,
@@ -132,7 +133,7 @@ impl Replay {
             finished: false,
             core: ObserverCore::new(settings.tz),
             throttle: Throttle::new(settings.throttle_ms),
-            stale: HashSet::new(),
+            stale: FastSet::default(),
             queue: VecDeque::new(),
             scheduled: BTreeSet::new(),
             now,
@@ -209,7 +210,7 @@ impl Replay {
             }
             self.finished = true;
             if let Some(point) = self.core.finish() {
-                self.on_point(point.markets.keys().cloned().collect());
+                self.on_point(&point);
             }
         }
     }
@@ -238,19 +239,19 @@ impl Replay {
             }
         }
         if let Some(point) = point {
-            self.on_point(point.markets.keys().cloned().collect());
+            self.on_point(&point);
         }
     }
 
-    fn on_point(&mut self, markets: Vec<String>) {
-        for m in markets {
-            if !self.is_target(&m) {
+    fn on_point(&mut self, point: &Point) {
+        for m in point.markets.keys() {
+            if !self.is_target(m) {
                 continue;
             }
-            match self.throttle.offer(&m, self.now) {
-                Gate::Now => self.queue.push_back(m),
+            match self.throttle.offer(m, self.now) {
+                Gate::Now => self.queue.push_back(m.clone()),
                 Gate::Schedule { due_ms } => {
-                    self.scheduled.insert((due_ms, m));
+                    self.scheduled.insert((due_ms, m.clone()));
                 }
                 Gate::Coalesced => {}
             }

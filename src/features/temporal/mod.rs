@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::market::MarketBook;
+use crate::domain::{FastMap, FastSet};
 
 /// Number of temporal features.
 pub const TEMPORAL_LEN: usize = 14;
@@ -61,8 +62,11 @@ pub struct Point {
     /// Mean tanh momentum contribution over markets with ≥ 3 mids.
     pub momentum: f64,
     /// The markets of the point with their state at the end of the ms.
-    pub markets: BTreeMap<String, Arc<MarketBook>>,
+    pub markets: PointMarkets,
 }
+
+/// The markets of a point, by name, with their state at the end of the ms.
+pub type PointMarkets = BTreeMap<Arc<str>, Arc<MarketBook>>;
 
 impl Point {
     /// `price(m)`: the YES mid probability of `market` in this point, 0.5 if absent.
@@ -74,14 +78,20 @@ impl Point {
 /// The incremental point stream of all markets.
 #[derive(Debug, Clone, Default)]
 pub struct PointStream {
-    open: Option<(i64, BTreeMap<String, Arc<MarketBook>>)>,
+    open: Option<(i64, PointMarkets)>,
+    /// Every market name seen, shared by the points and maps below (no string per update).
+    names: FastSet<Arc<str>>,
     prev_ts: Option<i64>,
     points: u64,
     /// Last three YES mids per market, in first-seen order (the order of the mean).
     mids: Vec<Vec<f64>>,
-    mid_index: BTreeMap<String, usize>,
-    latest: BTreeMap<String, Arc<MarketBook>>,
-    views: BTreeMap<String, Vec<ViewPoint>>,
+    mid_index: FastMap<Arc<str>, usize>,
+    latest: FastMap<Arc<str>, Arc<MarketBook>>,
+    /// Each market's view points, the last ≤ 11 of them current: the vector grows to twice
+    /// that and is then cut back, so keeping it is amortized O(1) and it stays one slice.
+    views: FastMap<Arc<str>, Vec<ViewPoint>>,
+    /// Momentum contributions of the point being closed (kept to reuse its allocation).
+    contributions: Vec<f64>,
 }
 
 impl PointStream {
@@ -102,7 +112,15 @@ impl PointStream {
         match markets.get_mut(market) {
             Some(b) => *b = Arc::new(book),
             None => {
-                markets.insert(market.to_owned(), Arc::new(book));
+                let name = match self.names.get(market) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n: Arc<str> = market.into();
+                        self.names.insert(n.clone());
+                        n
+                    }
+                };
+                markets.insert(name, Arc::new(book));
             }
         }
         closed
@@ -131,16 +149,12 @@ impl PointStream {
                 list.remove(0);
             }
         }
-        let contributions: Vec<f64> = self
-            .mids
-            .iter()
-            .filter(|m| m.len() >= 3)
-            .filter_map(|m| {
-                let (r, q) = (m[2] - m[1], m[1] - m[0]);
-                (q.abs() > 0.001).then(|| ((r - q) / q.abs()).tanh())
-            })
-            .collect();
-        let momentum = mean(&contributions).unwrap_or(0.0);
+        self.contributions.clear();
+        self.contributions.extend(self.mids.iter().filter(|m| m.len() >= 3).filter_map(|m| {
+            let (r, q) = (m[2] - m[1], m[1] - m[0]);
+            (q.abs() > 0.001).then(|| ((r - q) / q.abs()).tanh())
+        }));
+        let momentum = mean(&self.contributions).unwrap_or(0.0);
         for (m, b) in &markets {
             match self.latest.get_mut(m) {
                 Some(l) => *l = b.clone(),
@@ -153,8 +167,8 @@ impl PointStream {
                 None => self.views.entry(m.clone()).or_default(),
             };
             view.push(ViewPoint { ts_ms, time_gap, activity_score, momentum, yes_mid_cents: b.yes_mid_cents() });
-            if view.len() > HISTORY_LEN + 1 {
-                view.remove(0);
+            if view.len() >= 2 * (HISTORY_LEN + 1) {
+                view.drain(..HISTORY_LEN + 1);
             }
         }
         self.prev_ts = Some(ts_ms);
@@ -186,7 +200,9 @@ impl PointStream {
     /// `(history, current)` of `market`'s view at its last closed point: the previous ≤ 10
     /// view points, oldest first, and the current one.
     pub fn view(&self, market: &str) -> Option<(&[ViewPoint], &ViewPoint)> {
-        self.views.get(market).and_then(|v| v.split_last()).map(|(cur, hist)| (hist, cur))
+        let v = self.views.get(market)?;
+        let (cur, hist) = v[v.len().saturating_sub(HISTORY_LEN + 1)..].split_last()?;
+        Some((hist, cur))
     }
 }
 
@@ -218,18 +234,32 @@ fn slope(y: &[f64]) -> f64 {
     }
 }
 
-/// Absolute YES-mid changes in cents over consecutive pairs where both have a mid.
-fn mid_changes<'a>(pairs: impl Iterator<Item = (&'a ViewPoint, &'a ViewPoint)>) -> Vec<f64> {
-    pairs.filter_map(|(a, b)| Some((b.yes_mid_cents? - a.yes_mid_cents?).abs())).collect()
+/// Absolute YES-mid changes in cents over consecutive pairs where both have a mid, written
+/// to the front of `out` (as many as fit); returns them.
+fn mid_changes<'a, 'o>(pairs: impl Iterator<Item = (&'a ViewPoint, &'a ViewPoint)>, out: &'o mut [f64]) -> &'o [f64] {
+    let mut n = 0;
+    for (a, b) in pairs {
+        if let (Some(x), Some(y), Some(slot)) = (a.yes_mid_cents, b.yes_mid_cents, out.get_mut(n)) {
+            *slot = (y - x).abs();
+            n += 1;
+        }
+    }
+    &out[..n]
 }
 
-/// Features 21–34 of a view point given its history (previous ≤ 10, oldest first).
+/// Features 21–34 of a view point given its history (previous ≤ 10, oldest first). Works in
+/// fixed buffers on the stack; the arithmetic, and its order, is the reference's
+/// (`reference_temporal_features` in the tests).
 pub fn temporal_features(history: &[ViewPoint], cur: &ViewPoint, time: LocalTime) -> [f64; TEMPORAL_LEN] {
     let h = &history[history.len().saturating_sub(HISTORY_LEN)..];
     let len = h.len();
     let act = cur.activity_score;
-    let mut w: Vec<f64> = h.iter().map(|p| p.activity_score).collect();
-    w.push(act);
+    let mut wbuf = [0.0f64; HISTORY_LEN + 1];
+    for (slot, p) in wbuf.iter_mut().zip(h) {
+        *slot = p.activity_score;
+    }
+    wbuf[len] = act;
+    let w = &wbuf[..=len];
 
     let activity_change = h.last().map_or(0.0, |p| (act - p.activity_score).tanh());
     let r = &h[len.saturating_sub(5)..];
@@ -239,24 +269,30 @@ pub fn temporal_features(history: &[ViewPoint], cur: &ViewPoint, time: LocalTime
         let span = (cur.ts_ms - r[0].ts_ms) as f64 / 1000.0;
         ((r.len() as f64 / span.max(1.0)) / 2.0).min(1.0)
     };
-    let (wm, ws) = (mean(&w).unwrap_or(0.0), std(&w));
+    let (wm, ws) = (mean(w).unwrap_or(0.0), std(w));
     let burst = if w.len() >= 3 && act > wm + 1.5 * ws { 1.0 } else { 0.0 };
     let quiet = if w.len() >= 3 && act < wm - ws { 1.0 } else { 0.0 };
-    let trend = if w.len() >= 5 { (10.0 * slope(&w)).tanh() } else { 0.0 };
+    let trend = if w.len() >= 5 { (10.0 * slope(w)).tanh() } else { 0.0 };
 
     let (volatility, consistency) = if len >= 5 {
-        let mut p: Vec<ViewPoint> = h[len - 5..].to_vec();
-        p.push(*cur);
-        let ch = mid_changes(p.windows(2).map(|x| (&x[0], &x[1])));
-        let vol = if ch.is_empty() { 0.1 } else { (std(&ch) / 5.0).min(1.0) };
-        let acts: Vec<f64> = p.iter().map(|x| x.activity_score).collect();
+        let last = &h[len - 5..];
+        let pairs = last.windows(2).map(|x| (&x[0], &x[1])).chain(std::iter::once((&last[4], cur)));
+        let mut chbuf = [0.0f64; 5];
+        let ch = mid_changes(pairs, &mut chbuf);
+        let vol = if ch.is_empty() { 0.1 } else { (std(ch) / 5.0).min(1.0) };
+        let mut acts = [0.0f64; 6];
+        for (slot, x) in acts.iter_mut().zip(last) {
+            *slot = x.activity_score;
+        }
+        acts[5] = act;
         (vol, (1.0 - std(&acts) / 0.3).max(0.0))
     } else {
         (0.1, 0.5)
     };
     let stability = if len >= 3 {
-        let ch = mid_changes((len - 3..len).filter(|&i| i > 0).map(|i| (&h[i - 1], &h[i])));
-        mean(&ch).map_or(0.5, |m| (1.0 - m / 5.0).max(0.0))
+        let mut chbuf = [0.0f64; 3];
+        let ch = mid_changes((len - 3..len).filter(|&i| i > 0).map(|i| (&h[i - 1], &h[i])), &mut chbuf);
+        mean(ch).map_or(0.5, |m| (1.0 - m / 5.0).max(0.0))
     } else {
         0.5
     };

@@ -200,3 +200,105 @@ fn activity_persistence() {
     close(temporal_features(&h, &vp(0, 0.5, None), NOON_THU)[13], 0.1);
     close(temporal_features(&h[..9], &vp(0, 0.5, None), NOON_THU)[13], 0.9);
 }
+
+#[test]
+fn stack_buffers_equal_the_vector_reference_to_the_bit() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(34);
+    for _ in 0..20_000 {
+        let n = rng.gen_range(0..14);
+        let mut ts = rng.gen_range(0..1_000_000i64);
+        let mut point = |rng: &mut rand::rngs::StdRng| {
+            ts += rng.gen_range(0..3000);
+            let act = if rng.gen_bool(0.3) { 0.5 } else { rng.gen_range(0.0..1.0) };
+            let mid = rng.gen_bool(0.8).then(|| f64::from(rng.gen_range(1u32..9999)) / 100.0);
+            ViewPoint {
+                ts_ms: ts,
+                time_gap: rng.gen_range(0.0..400.0),
+                activity_score: act,
+                momentum: 0.1,
+                yes_mid_cents: mid,
+            }
+        };
+        let history: Vec<ViewPoint> = (0..n).map(|_| point(&mut rng)).collect();
+        let cur = point(&mut rng);
+        let time = LocalTime { hour: rng.gen_range(0..24), weekday_from_monday: rng.gen_range(0..7) };
+        let fast = temporal_features(&history, &cur, time).map(f64::to_bits);
+        assert_eq!(fast, reference_temporal_features(&history, &cur, time).map(f64::to_bits), "{history:?} {cur:?}");
+    }
+}
+
+/// The reference's mid changes.
+fn ref_mid_changes<'a>(pairs: impl Iterator<Item = (&'a ViewPoint, &'a ViewPoint)>) -> Vec<f64> {
+    pairs.filter_map(|(a, b)| Some((b.yes_mid_cents? - a.yes_mid_cents?).abs())).collect()
+}
+
+/// The features as first written, with a vector per intermediate list: the reference the
+/// stack-buffer version must equal to the bit.
+fn reference_temporal_features(history: &[ViewPoint], cur: &ViewPoint, time: LocalTime) -> [f64; TEMPORAL_LEN] {
+    let h = &history[history.len().saturating_sub(HISTORY_LEN)..];
+    let len = h.len();
+    let act = cur.activity_score;
+    let mut w: Vec<f64> = h.iter().map(|p| p.activity_score).collect();
+    w.push(act);
+
+    let activity_change = h.last().map_or(0.0, |p| (act - p.activity_score).tanh());
+    let r = &h[len.saturating_sub(5)..];
+    let update_frequency = if r.len() < 2 {
+        0.1
+    } else {
+        let span = (cur.ts_ms - r[0].ts_ms) as f64 / 1000.0;
+        ((r.len() as f64 / span.max(1.0)) / 2.0).min(1.0)
+    };
+    let (wm, ws) = (mean(&w).unwrap_or(0.0), std(&w));
+    let burst = if w.len() >= 3 && act > wm + 1.5 * ws { 1.0 } else { 0.0 };
+    let quiet = if w.len() >= 3 && act < wm - ws { 1.0 } else { 0.0 };
+    let trend = if w.len() >= 5 { (10.0 * slope(&w)).tanh() } else { 0.0 };
+
+    let (volatility, consistency) = if len >= 5 {
+        let mut p: Vec<ViewPoint> = h[len - 5..].to_vec();
+        p.push(*cur);
+        let ch = ref_mid_changes(p.windows(2).map(|x| (&x[0], &x[1])));
+        let vol = if ch.is_empty() { 0.1 } else { (std(&ch) / 5.0).min(1.0) };
+        let acts: Vec<f64> = p.iter().map(|x| x.activity_score).collect();
+        (vol, (1.0 - std(&acts) / 0.3).max(0.0))
+    } else {
+        (0.1, 0.5)
+    };
+    let stability = if len >= 3 {
+        let ch = ref_mid_changes((len - 3..len).filter(|&i| i > 0).map(|i| (&h[i - 1], &h[i])));
+        mean(&ch).map_or(0.5, |m| (1.0 - m / 5.0).max(0.0))
+    } else {
+        0.5
+    };
+    let persistence = if len >= 3 {
+        let mut count = 1.0;
+        for i in (len.saturating_sub(9)..len).rev() {
+            if (h[i].activity_score - act).abs() <= 0.1 {
+                count += 1.0;
+            } else {
+                break;
+            }
+        }
+        f64::min(count / 10.0, 1.0)
+    } else {
+        0.0
+    };
+    let hour = time.hour;
+    [
+        (cur.time_gap.max(0.0) / 300.0).min(1.0),
+        if (9..=16).contains(&hour) { (f64::from(hour) - 9.0) / 7.0 } else { 0.0 },
+        f64::from(time.weekday_from_monday) / 6.0,
+        act,
+        activity_change,
+        update_frequency,
+        burst,
+        quiet,
+        trend,
+        cur.momentum,
+        volatility,
+        consistency,
+        stability,
+        persistence,
+    ]
+}
