@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help build run test lint fmt bench clean deps pg-down soak-restart dashboard dashboard-test e2e chromium train-default record-sim
+.PHONY: help build run test lint fmt bench clean deps pg-down soak-restart soak bench-service dashboard dashboard-test e2e chromium train-default record-sim
 
 # The dashboard (React + Vite): rebuilt when its sources or its lockfile change.
 DASHBOARD_SRC := $(shell find dashboard/src dashboard/public dashboard/index.html dashboard/vite.config.ts dashboard/tsconfig.json -type f 2>/dev/null)
@@ -85,6 +85,14 @@ bench: ## Criterion benchmarks (book, feed parse, simulator, pipeline, persisten
 	$(CARGO) bench --locked --bench broadcast
 	$(CARGO) bench --locked --bench replay
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) bench --locked --bench pipeline
+	$(MAKE) bench-service
+
+bench-service: build ## The service against the simulator (P3, P5, P8): 100 markets at 5 000 frames/s, then 10x
+	./target/release/kalshi-actor bench --markets 100 --rate 5000 --seconds 60
+	./target/release/kalshi-actor bench --markets 100 --rate 50000 --seconds 60
+
+soak: build ## One hour at the default load with every fault injection on; fails on any failed check
+	./target/release/kalshi-actor bench --faults --markets 100 --rate 5000 --seconds 3600 --warmup 30
 
 clean: ## Remove build output
 	$(CARGO) clean

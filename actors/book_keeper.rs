@@ -170,7 +170,7 @@ impl Handler<BookEventReceived> for BookKeeper {
                         KeeperOutput::Record(record) => {
                             self.publish(&record);
                             let recv_ms = record.recv_ms();
-                            self.persist.do_send(PersistRecord { record });
+                            self.persist.do_send(PersistRecord { record, rx: msg.rx });
                             self.arm_boundary(recv_ms, ctx);
                         }
                         KeeperOutput::RequestSnapshot(market) => {

@@ -110,7 +110,7 @@ impl MarketFeed {
                     act.last_frame = Instant::now();
                     info!(url = %act.ws_url, "feed connected");
                     let outputs = act.core.on_connected();
-                    act.route(outputs);
+                    act.route(outputs, Instant::now());
                 }
                 Err(e) => {
                     warn!(url = %act.ws_url, error = %e, "feed connection failed");
@@ -148,11 +148,12 @@ impl MarketFeed {
         }
     }
 
-    fn route(&mut self, outputs: Vec<FeedOutput>) {
+    /// Sends the core's outputs on; `rx` is when the frame behind them was in hand.
+    fn route(&mut self, outputs: Vec<FeedOutput>, rx: Instant) {
         let recv_ms = now_ms();
         for o in outputs {
             match o {
-                FeedOutput::Book(event) => self.out.books.do_send(BookEventReceived { event }),
+                FeedOutput::Book(event) => self.out.books.do_send(BookEventReceived { event, rx }),
                 FeedOutput::Stale { markets } => self.out.stale.do_send(BooksMarkedStale { markets }),
                 FeedOutput::Send(text) => self.send(text),
                 FeedOutput::Fill(fill) => {
@@ -169,7 +170,7 @@ impl MarketFeed {
                 FeedOutput::Resubscribe { code } => {
                     warn!(code, "subscription ended by the exchange; resubscribing");
                     let outputs = self.core.on_connected();
-                    self.route(outputs);
+                    self.route(outputs, rx);
                 }
             }
         }
@@ -194,7 +195,7 @@ impl Actor for MarketFeed {
                 if !outputs.is_empty() {
                     warn!(timeout = ?act.stall_timeout, "market feed stalled; books stale, snapshots requested");
                 }
-                act.route(outputs);
+                act.route(outputs, Instant::now());
             }
             if let Some(c) = act.capture.as_mut() {
                 let _ = c.flush();
@@ -256,7 +257,7 @@ impl StreamHandler<Result<Frame, awc::error::WsProtocolError>> for MarketFeed {
                 if bad > bad_before && bad.is_power_of_two() {
                     warn!(malformed = bad, frame = %text.chars().take(200).collect::<String>(), "malformed frame dropped");
                 }
-                self.route(outputs);
+                self.route(outputs, self.last_frame);
             }
             Ok(Frame::Ping(p)) => {
                 if let Some(sink) = self.sink.as_mut() {
@@ -288,7 +289,7 @@ impl Handler<RequestSnapshots> for MarketFeed {
 
     fn handle(&mut self, msg: RequestSnapshots, _: &mut Self::Context) {
         if let Some(out) = self.core.request_snapshots(&msg.markets) {
-            self.route(vec![out]);
+            self.route(vec![out], Instant::now());
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::storage::BookRecord;
 pub struct BookEventReceived {
     /// The event.
     pub event: BookEvent,
+    /// When the frame was in hand (decision latency starts here, P3).
+    pub rx: std::time::Instant,
 }
 
 /// MarketFeed → BookKeeper: these books can no longer be trusted until their snapshot.
@@ -68,6 +70,8 @@ pub struct OrderUpdated {
 pub struct PersistRecord {
     /// The normalized record (NO levels in NO terms).
     pub record: BookRecord,
+    /// When its frame was in hand.
+    pub rx: std::time::Instant,
 }
 
 /// Persister → Observer: the record was accepted into the write buffer. This, and only
@@ -78,6 +82,8 @@ pub struct PersistRecord {
 pub struct RecordEnqueued {
     /// The accepted record (NO levels in NO terms).
     pub record: BookRecord,
+    /// When its frame was in hand.
+    pub rx: std::time::Instant,
 }
 
 /// What a [`StreamMarked`] says about the record stream.
@@ -119,8 +125,11 @@ pub struct ObservationBuilt {
     pub obs: [f32; OBS_LEN],
     /// The market's touch at the point, exact (the executor prices orders from it).
     pub touch: crate::executor::intent::Touch,
-    /// When the Observer started building it (decision latency starts here).
+    /// When the frame that made this observation possible was in hand (a throttled
+    /// evaluation: when its wait ended). Decision latency starts here (P3).
     pub started: std::time::Instant,
+    /// When the evaluation began (its point complete): the processing part starts here.
+    pub built: std::time::Instant,
 }
 
 /// Policy → OrderExecutor, Broadcaster, Persister: the policy's decision.
@@ -149,8 +158,10 @@ pub struct ActionChosen {
     pub touch: crate::executor::intent::Touch,
     /// Inference time, µs.
     pub inference_us: f64,
-    /// When the Observer started building the observation.
+    /// When the observation's frame was in hand ([`ObservationBuilt::started`]).
     pub started: std::time::Instant,
+    /// When its evaluation began ([`ObservationBuilt::built`]).
+    pub built: std::time::Instant,
 }
 
 /// OrderExecutor → Observer: the portfolio changed (cents; positions valued at the YES mid
@@ -346,6 +357,8 @@ pub struct TradingSummary {
     pub actions: u64,
     /// Requests sent.
     pub requests: u64,
+    /// Of which order creations (each with its own client order id).
+    pub creates: u64,
     /// Fills counted.
     pub fills: u64,
     /// Discrepancies with the exchange.
@@ -360,6 +373,12 @@ pub struct TradingSummary {
     pub decision_p50_us: Option<f64>,
     /// 99th percentile, µs.
     pub decision_p99_us: Option<f64>,
+    /// 99.9th percentile, µs.
+    pub decision_p999_us: Option<f64>,
+    /// The processing part (point complete → intent), median µs.
+    pub processing_p50_us: Option<f64>,
+    /// 99th percentile, µs.
+    pub processing_p99_us: Option<f64>,
     /// Decision → request handed to the HTTP client (signature prepared ahead), p50 µs.
     pub wire_p50_us: Option<f64>,
     /// The same, 99th percentile, µs.

@@ -108,6 +108,8 @@ pub struct Observer {
     log: Option<ObservationLog>,
     counters: ObserverCounters,
     epoch: Instant,
+    /// When the frame of the latest acknowledged record was in hand.
+    last_rx: Instant,
 }
 
 fn new_core(settings: &ObserverSettings) -> ObserverCore {
@@ -148,6 +150,7 @@ impl Observer {
             log,
             counters: ObserverCounters::default(),
             epoch: Instant::now(),
+            last_rx: Instant::now(),
             settings,
         }
     }
@@ -172,7 +175,7 @@ impl Observer {
                 continue;
             }
             match self.throttle.offer(market, now) {
-                Gate::Now => self.evaluate(market, Instant::now()),
+                Gate::Now => self.evaluate(market, self.last_rx),
                 Gate::Schedule { due_ms } => {
                     let market = market.clone();
                     let wait = Duration::from_millis(u64::try_from(due_ms - now).unwrap_or(0));
@@ -192,6 +195,7 @@ impl Observer {
     }
 
     fn evaluate(&mut self, market: &str, started: Instant) {
+        let built = Instant::now();
         if self.stale.contains(market) {
             return self.skip("stale");
         }
@@ -218,6 +222,7 @@ impl Observer {
                 obs: o.obs,
                 touch,
                 started,
+                built,
             });
         }
         if let Some(log) = self.log.as_mut() {
@@ -293,6 +298,7 @@ impl Handler<RecordEnqueued> for Observer {
 
     fn handle(&mut self, msg: RecordEnqueued, ctx: &mut Self::Context) {
         self.counters.records += 1;
+        self.last_rx = msg.rx;
         let record = msg.record;
         if record.is_snapshot() {
             self.stale.remove(record.market());

@@ -83,6 +83,8 @@ pub struct OrderExecutor {
     touches: HashMap<String, Touch>,
     stats: ExecutorStats,
     decision: LatencyWindow,
+    /// Point complete → intent (the decision without the wait for the point).
+    processing: LatencyWindow,
     last_reconcile_s: i64,
     /// When the reconciliation in progress started (a stuck one is abandoned after 30 s).
     reconciling: Option<Instant>,
@@ -108,6 +110,7 @@ impl OrderExecutor {
             touches: HashMap::new(),
             stats,
             decision: LatencyWindow::new(8192),
+            processing: LatencyWindow::new(8192),
             last_reconcile_s: now_ms() / 1000,
             reconciling: None,
         }
@@ -146,6 +149,7 @@ impl OrderExecutor {
     }
 
     fn init(&mut self, rate: f64, capacity: f64, view: &ExchangeView) {
+        let capacity = crate::executor::risk::live_capacity(capacity);
         let risk = RiskState::new(self.opts.risk.clone(), rate, capacity, now_ms());
         let mut core = ExecutorCore::new(self.opts.settings.clone(), self.opts.grids.clone(), risk, view.balance);
         let counted =
@@ -190,11 +194,11 @@ impl OrderExecutor {
         self.publish_portfolio();
     }
 
-    /// Sends the step's requests and publishes its events. `started` is when the
-    /// observation behind a decision started (decision latency: observation → intent); the
-    /// requests carry the moment the intent was decided (wire latency: intent → request
+    /// Sends the step's requests and publishes its events. `started` is when the frame
+    /// behind a decision was in hand and when its evaluation began (decision latency: frame
+    /// → intent; its processing part: point complete → intent); the requests carry the moment the intent was decided (wire latency: intent → request
     /// handed to the HTTP client, P5).
-    fn apply(&mut self, mut step: Step, started: Option<Instant>) {
+    fn apply(&mut self, mut step: Step, started: Option<(Instant, Instant)>) {
         if self.opts.dry_run {
             // A dry run never sends anything, halts included.
             step.requests.clear();
@@ -204,12 +208,14 @@ impl OrderExecutor {
         }
         let decided = Instant::now();
         if !step.requests.is_empty() {
-            if let Some(t) = started {
-                self.decision.push(decided.duration_since(t).as_secs_f64() * 1e6);
+            if let Some((frame, built)) = started {
+                self.decision.push(decided.duration_since(frame).as_secs_f64() * 1e6);
+                self.processing.push(decided.duration_since(built).as_secs_f64() * 1e6);
             }
         }
         for request in step.requests {
             self.stats.requests += 1;
+            self.stats.creates += u64::from(matches!(request, crate::executor::Request::Create { .. }));
             self.sender.do_send(SendRequest { request, decided });
         }
         let mut portfolio = false;
@@ -324,7 +330,7 @@ impl Handler<ActionChosen> for OrderExecutor {
             return;
         };
         let step = core.on_action(&msg.market, msg.action, msg.touch, now_ms());
-        self.apply(step, Some(msg.started));
+        self.apply(step, Some((msg.started, msg.built)));
     }
 }
 

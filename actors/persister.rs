@@ -145,7 +145,7 @@ impl Handler<PersistRecord> for Persister {
             self.holes.remove(&market);
         }
         if let (Some(o), Some(record)) = (&self.observer, ack) {
-            o.records.do_send(RecordEnqueued { record });
+            o.records.do_send(RecordEnqueued { record, rx: msg.rx });
         }
         if self.book.buf.batch_ready() {
             self.flush::<BookRecord>(ctx);

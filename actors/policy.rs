@@ -88,6 +88,7 @@ impl Handler<ObservationBuilt> for Policy {
             touch: msg.touch,
             inference_us,
             started: msg.started,
+            built: msg.built,
         };
         for o in &self.outputs {
             o.do_send(action.clone());

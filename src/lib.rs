@@ -31,6 +31,7 @@
 //! - [`actors`]: the actor graph, mounted from the top-level `actors/` folder.
 
 pub mod app;
+pub mod bench;
 pub mod book;
 pub mod broadcast;
 pub mod cli;

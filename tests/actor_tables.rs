@@ -120,7 +120,7 @@ async fn written_on_close_and_never_acknowledged(db: &str) {
         yes: vec![(Price::from_cents(43).unwrap(), Count::contracts(5))],
         no: vec![],
     };
-    persister.send(PersistRecord { record: snapshot }).await.unwrap();
+    persister.send(PersistRecord { record: snapshot, rx: std::time::Instant::now() }).await.unwrap();
     let expect = every_kind();
     for record in expect.iter().cloned().chain([fill("T-1", "99.00")]) {
         persister.send(PersistActorRecord { record }).await.unwrap();

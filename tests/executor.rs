@@ -38,6 +38,7 @@ fn action(market: &str, a: usize, touch: Touch) -> ActionChosen {
         touch,
         inference_us: 1.0,
         started: Instant::now(),
+        built: Instant::now(),
     }
 }
 

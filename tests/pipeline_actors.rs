@@ -160,7 +160,7 @@ async fn book_updates_for_the_dashboard_are_throttled_per_market() {
         no: vec![],
         pricing: NoPricing::NoLeg,
     };
-    keeper.send(BookEventReceived { event: snapshot }).await.unwrap();
+    keeper.send(BookEventReceived { event: snapshot, rx: std::time::Instant::now() }).await.unwrap();
     for (seq, recv_ms) in [(2, 10), (3, 50), (4, 99), (5, 100), (6, 150), (7, 260)] {
         let event = BookEvent::Delta {
             market: "M".into(),
@@ -174,7 +174,7 @@ async fn book_updates_for_the_dashboard_are_throttled_per_market() {
             pricing: NoPricing::NoLeg,
             client_order_id: None,
         };
-        keeper.send(BookEventReceived { event }).await.unwrap();
+        keeper.send(BookEventReceived { event, rx: std::time::Instant::now() }).await.unwrap();
     }
     let (updates, records) = probe.send(Seen).await.unwrap();
     assert_eq!(records, 7, "every update is persisted");

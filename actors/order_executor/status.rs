@@ -24,6 +24,8 @@ pub struct ExecutorStats {
     pub actions: u64,
     /// Requests sent.
     pub requests: u64,
+    /// Of which order creations (each with its own client order id).
+    pub creates: u64,
     /// Decisions that produced no request, by reason.
     pub skipped: BTreeMap<&'static str, u64>,
     /// Fills counted.
@@ -36,10 +38,16 @@ pub struct ExecutorStats {
     pub risk_rejections: BTreeMap<&'static str, u64>,
     /// The halt reason, when halted.
     pub halted: Option<String>,
-    /// Decision latency (observation started → requests issued), µs.
+    /// Decision latency (frame in hand → requests issued), median µs.
     pub decision_p50_us: Option<f64>,
     /// 99th percentile, µs.
     pub decision_p99_us: Option<f64>,
+    /// 99.9th percentile, µs.
+    pub decision_p999_us: Option<f64>,
+    /// Point complete → requests issued, median µs.
+    pub processing_p50_us: Option<f64>,
+    /// 99th percentile, µs.
+    pub processing_p99_us: Option<f64>,
     /// Cash.
     pub cash: Money,
     /// Positions by market.
@@ -60,6 +68,9 @@ impl Handler<GetExecutorStats> for OrderExecutor {
         let mut s = self.stats.clone();
         s.decision_p50_us = self.decision.percentile(0.5);
         s.decision_p99_us = self.decision.percentile(0.99);
+        s.decision_p999_us = self.decision.percentile(0.999);
+        s.processing_p50_us = self.processing.percentile(0.5);
+        s.processing_p99_us = self.processing.percentile(0.99);
         if let Some(core) = self.core.as_mut() {
             s.discrepancies = core.discrepancies;
             s.risk_rejections = core.risk.rejections.clone();
@@ -126,6 +137,7 @@ impl OrderExecutor {
             live_orders: s.live_orders,
             actions: s.actions,
             requests: s.requests,
+            creates: s.creates,
             fills: s.fills,
             discrepancies: s.discrepancies,
             reconciliations: s.reconciliations,
@@ -133,6 +145,9 @@ impl OrderExecutor {
             risk_rejections: to_strings(&s.risk_rejections),
             decision_p50_us: s.decision_p50_us,
             decision_p99_us: s.decision_p99_us,
+            decision_p999_us: s.decision_p999_us,
+            processing_p50_us: s.processing_p50_us,
+            processing_p99_us: s.processing_p99_us,
             wire_p50_us: None,
             wire_p99_us: None,
             round_trip_p50_us: None,

@@ -10,19 +10,14 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::{Addr, Arbiter, Supervisor};
 use anyhow::{bail, Context};
-use tracing::info;
 
 use crate::actors::book_keeper::{BookKeeper, ConnectFeed};
-use crate::actors::market_feed::{FeedOutputs, GetFeedCounters, MarketFeed};
+use crate::actors::market_feed::{FeedOutputs, MarketFeed};
 use crate::actors::messages::{FillReceived, OrderUpdated};
-use crate::actors::observer::GetObserverCounters;
-use crate::actors::order_executor::GetExecutorStats;
-use crate::actors::persister::{AckTargets, ConnectSnapshots, FlushAndClose, OpenSession, Persister};
-use crate::actors::policy::GetPolicyStats;
+use crate::actors::persister::{AckTargets, ConnectSnapshots, OpenSession, Persister};
 use crate::book::{NoPricing, PriceBand, TickGrid};
 use crate::config::{Config, ExchangeMode, MarketMode};
 use crate::feed::{discovery, FeedCore};
@@ -32,10 +27,11 @@ use crate::kalshi::sign::Signer;
 use crate::persist::WriteBuffer;
 use crate::sim::config::SimConfig;
 use crate::sim::run::SimHandle;
-use crate::storage::SessionCounters;
 
+mod service;
 mod trading;
 
+pub use service::{run, start, Service};
 pub use trading::{load_model, start_executor, start_trading, Trading, MODEL_DIR};
 
 /// Where the embedded simulator keeps its generated API key.
@@ -61,11 +57,20 @@ pub struct Exchange {
 
 /// Resolves endpoints and credentials, starting the embedded simulator in plain sim mode.
 pub fn exchange(config: &Config) -> anyhow::Result<Exchange> {
+    exchange_with(config, None)
+}
+
+/// [`exchange`], with the embedded simulator's configuration given (`bench` sets its load);
+/// `None`: the defaults with `exchange.sim_seed`.
+pub fn exchange_with(config: &Config, sim: Option<SimConfig>) -> anyhow::Result<Exchange> {
     let ex = &config.exchange;
     if ex.mode == ExchangeMode::Sim && ex.api_url.is_empty() {
         let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a loopback port for the simulator")?;
-        let sim =
-            SimConfig { accounts_dir: PathBuf::from(SIM_ACCOUNTS_DIR), seed: ex.sim_seed, ..SimConfig::default() };
+        let sim = sim.unwrap_or_else(|| SimConfig {
+            accounts_dir: PathBuf::from(SIM_ACCOUNTS_DIR),
+            seed: ex.sim_seed,
+            ..SimConfig::default()
+        });
         let handle = crate::sim::run::start(listener, sim)?;
         let key_path = handle.private_key_path.clone().context("the simulator has no private key to trade with")?;
         let pem = std::fs::read_to_string(&key_path).with_context(|| format!("cannot read {}", key_path.display()))?;
@@ -215,116 +220,4 @@ pub async fn start_pipeline(
     keeper.do_send(ConnectFeed(feed.clone().recipient()));
     persister.do_send(ConnectSnapshots(feed.clone().recipient()));
     Ok(Pipeline { feed, keeper, persister, session, markets: tickers })
-}
-
-/// Runs the service until Ctrl-C.
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    let model = load_model(&config)?;
-    let exchange = exchange(&config)?;
-    let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
-    let markets = select_markets(&config, &rest).await?;
-    let listener = TcpListener::bind(&config.web.listen)
-        .with_context(|| format!("cannot listen on web.listen = {}", config.web.listen))?;
-    let trading = start_trading(&config, &exchange, &markets, &model)?;
-    let pipeline =
-        start_pipeline(&config, &exchange, rest, &markets, Some(trading.acks()), Some(trading.private())).await?;
-    let connection = serde_json::json!({
-        "markets": pipeline.markets,
-        "mode": format!("{:?}", config.exchange.mode).to_lowercase(),
-        "model": model.id,
-        "version": env!("CARGO_PKG_VERSION"),
-        "dry_run": !config.actor.enabled,
-    });
-    let broadcaster = crate::actors::broadcaster::start(connection);
-    trading.connect(&pipeline, Some(&broadcaster));
-    let token = config.web.control_token.expose().map(str::to_owned);
-    let probes = crate::web::metrics::Probes {
-        feed: pipeline.feed.clone(),
-        keeper: pipeline.keeper.clone(),
-        persister: pipeline.persister.clone(),
-        observer: trading.observer.clone(),
-        policy: trading.policy.clone(),
-    };
-    broadcaster.do_send(crate::actors::broadcaster::SetProbes {
-        probes: Some(probes.clone()),
-        summary: trading.control().summary,
-    });
-    let dashboard = Some(std::path::PathBuf::from(&config.web.dashboard_dir));
-    let web = crate::web::start(listener, token, trading.control(), Some(probes), Some(broadcaster), dashboard)?;
-    info!(
-        rest = %exchange.rest_url,
-        ws = %exchange.ws_url,
-        database = %config.persister.database_url.redacted(),
-        capture = %config.feed.capture_path,
-        markets = pipeline.markets.len(),
-        session = pipeline.session,
-        model = %model.id,
-        web = %config.web.listen,
-        dry_run = !config.actor.enabled,
-        "service running; Ctrl-C stops it"
-    );
-    let report = actix_web::rt::spawn(report_every(trading, Duration::from_secs(30)));
-    shutdown_signal().await?;
-    report.abort();
-    web.stop().await;
-    let feed = pipeline.feed.send(GetFeedCounters).await.ok();
-    let counters = SessionCounters {
-        dropped: 0,
-        gaps: feed.as_ref().map_or(0, |(f, _)| f.gaps),
-        reconnects: feed.as_ref().map_or(0, |(_, c)| c.connects.saturating_sub(1)),
-    };
-    let flushed = pipeline
-        .persister
-        .send(FlushAndClose { deadline: Duration::from_secs(10), counters })
-        .await
-        .context("persister gone before the final flush")?;
-    info!(written = flushed.written, dropped = flushed.dropped, "stopped");
-    if let Some(sim) = exchange.sim {
-        sim.stop().await;
-    }
-    Ok(())
-}
-
-/// Logs what the observer and the policy did, every `every`.
-async fn report_every(t: Trading, every: Duration) {
-    let mut tick = actix_web::rt::time::interval(every);
-    tick.tick().await;
-    loop {
-        tick.tick().await;
-        let (Ok((o, targets)), Ok(p), Ok(e)) = (
-            t.observer.send(GetObserverCounters).await,
-            t.policy.send(GetPolicyStats).await,
-            t.executor.send(GetExecutorStats).await,
-        ) else {
-            return;
-        };
-        info!(
-            ?targets,
-            observations = o.observations,
-            skipped = ?o.skipped,
-            decisions = p.decisions,
-            by_action = ?p.by_action,
-            inference_p50_us = p.inference_p50_us.unwrap_or(0.0),
-            requests = e.requests,
-            fills = e.fills,
-            cash = %e.cash.format(),
-            halted = e.halted.as_deref().unwrap_or("no"),
-            "trading chain"
-        );
-    }
-}
-
-/// Waits for Ctrl-C (SIGINT) or SIGTERM.
-async fn shutdown_signal() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut term = actix_web::rt::signal::unix::signal(actix_web::rt::signal::unix::SignalKind::terminate())
-            .context("cannot listen for SIGTERM")?;
-        futures_util::future::select(Box::pin(actix_web::rt::signal::ctrl_c()), Box::pin(term.recv())).await;
-        Ok(())
-    }
-    #[cfg(not(unix))]
-    {
-        actix_web::rt::signal::ctrl_c().await.context("cannot wait for Ctrl-C")
-    }
 }

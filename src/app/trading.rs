@@ -42,6 +42,7 @@ pub fn load_model(config: &Config) -> anyhow::Result<LoadedModel> {
 }
 
 /// The trading chain.
+#[derive(Clone)]
 pub struct Trading {
     /// The observer.
     pub observer: Addr<Observer>,

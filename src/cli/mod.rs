@@ -10,11 +10,13 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod observe;
 mod policy;
 mod replay;
 mod sessions;
 mod sim;
+mod soak;
 pub mod source;
 mod train;
 pub use replay::settings as replay_settings;
@@ -49,6 +51,9 @@ pub enum Command {
     Replay(Box<replay::ReplayArgs>),
     /// Train a policy (PPO in candle) on recorded sessions or captures, through the replay.
     Train(Box<train::TrainArgs>),
+    /// Measure the service against the simulator at a given load, trading on: feed rate,
+    /// decision and wire latency, database rows/s, memory, CPU (a table and a JSON line).
+    Bench(Box<bench::BenchArgs>),
     /// Write a new RSA key pair for Kalshi API signing and print the key id it will use.
     Keygen(KeygenArgs),
 }
@@ -90,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Policy(args) => policy::run(args),
         Command::Replay(args) => replay::run(*args),
         Command::Train(args) => train::run(*args),
+        Command::Bench(args) => bench::run(*args),
         Command::Keygen(args) => keygen(&args, &mut std::io::stdout()),
     };
     match result {

@@ -31,6 +31,10 @@ pub struct SimArgs {
     /// Real milliseconds between two flow steps.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub flow_tick_ms: u64,
+    /// Extra maker level resizes per market per flow step (the whole part always, the
+    /// fraction by chance): more book updates per second. Default: the flow's 0.1.
+    #[arg(long, value_name = "N", value_parser = resizes)]
+    pub flow_resizes: Option<f64>,
     /// Charge makers 0.0175·C·P·(1−P) per fill (series with maker fees); default: makers free.
     #[arg(long)]
     pub maker_fees: bool,
@@ -81,6 +85,13 @@ pub struct SimArgs {
     pub fault_stall_market: Option<String>,
 }
 
+fn resizes(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(n) if (0.0..=1000.0).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a number of resizes between 0 and 1000")),
+    }
+}
+
 fn probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
@@ -107,6 +118,9 @@ impl SimArgs {
         c.accounts_dir = self.accounts_dir.clone();
         if self.no_flow {
             c.flow = None;
+        }
+        if let (Some(f), Some(n)) = (c.flow.as_mut(), self.flow_resizes) {
+            f.resize_prob = n;
         }
         c.flow_tick = Some(Duration::from_millis(self.flow_tick_ms));
         c.faults = FaultConfig {

@@ -66,15 +66,17 @@ impl DatabaseUrl {
         &self.0
     }
 
-    /// The URL with `user:password@` turned into `user:<redacted>@`.
+    /// The URL with `user:password@` turned into `user:<redacted>@` and the value of a
+    /// `password=` query parameter (which sqlx also reads) redacted. The password part runs
+    /// to the last `@`, so a `/`, `?` or `#` left unescaped in it is hidden too (when an `@`
+    /// appears later in the URL, more than the password is hidden, never less).
     pub fn redacted(&self) -> String {
-        let url = &self.0;
+        let url = redact_query_password(&self.0);
         let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-            return url.clone();
+            return url;
         };
         let rest = &url[scheme_end..];
-        let authority_end = rest.find('/').unwrap_or(rest.len());
-        match rest[..authority_end].rfind('@') {
+        match rest.rfind('@') {
             Some(at) => match rest[..at].find(':') {
                 Some(colon) => format!("{}{}:{REDACTED}{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
                 None => url.clone(),
@@ -82,6 +84,24 @@ impl DatabaseUrl {
             None => url.clone(),
         }
     }
+}
+
+/// `url` with the value of every `password=` query parameter (up to the next `&`) redacted.
+fn redact_query_password(url: &str) -> String {
+    const KEY: &str = "password=";
+    let lower = url.to_ascii_lowercase();
+    let (mut out, mut from) = (String::with_capacity(url.len()), 0);
+    for (i, _) in lower.match_indices(KEY) {
+        if i < from || !matches!(lower.as_bytes().get(i.wrapping_sub(1)), Some(b'?' | b'&')) {
+            continue;
+        }
+        let start = i + KEY.len();
+        out.push_str(&url[from..start]);
+        out.push_str(REDACTED);
+        from = url[start..].find('&').map_or(url.len(), |end| start + end);
+    }
+    out.push_str(&url[from..]);
+    out
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -159,6 +179,17 @@ mod tests {
         assert!(!format!("{u:?}").contains("hunter2"));
         assert_eq!(DatabaseUrl::new("sqlite://data/x.db").redacted(), "sqlite://data/x.db");
         assert_eq!(DatabaseUrl::new("postgres://trader@h/db").redacted(), "postgres://trader@h/db");
+        // A `/` left unescaped in the password, and the password as a query parameter.
+        assert_eq!(DatabaseUrl::new("postgres://t:pw/x?y@h/db").redacted(), "postgres://t:<redacted>@h/db");
+        assert_eq!(
+            DatabaseUrl::new("postgres://t@h/db?sslmode=disable&Password=p@w&x=1").redacted(),
+            "postgres://t@h/db?sslmode=disable&Password=<redacted>&x=1"
+        );
+        assert_eq!(
+            DatabaseUrl::new("postgres://t:a@h/db?password=b").redacted(),
+            "postgres://t:<redacted>@h/db?password=<redacted>"
+        );
+        assert_eq!(DatabaseUrl::new("postgres://h/db?mypassword=x").redacted(), "postgres://h/db?mypassword=x");
     }
 
     #[test]

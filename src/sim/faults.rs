@@ -58,11 +58,38 @@ pub struct FrameFaults {
     pub disconnect: bool,
 }
 
+/// How many faults of each kind were injected (served at `GET /sim/stats`, so a soak can
+/// check that every one was detected).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FaultCounts {
+    /// Sequence numbers skipped (gaps).
+    pub skipped_seq: u64,
+    /// Frames sent twice.
+    pub duplicated: u64,
+    /// Frames swapped with the next.
+    pub reordered: u64,
+    /// Malformed frames sent.
+    pub malformed: u64,
+    /// Frames of an unknown type sent.
+    pub unknown_type: u64,
+    /// Deltas with an out-of-range price sent.
+    pub bad_price: u64,
+    /// Connections closed at random.
+    pub disconnects: u64,
+    /// Requests answered 429 by injection.
+    pub http_429: u64,
+    /// Requests answered 503 by injection.
+    pub http_5xx: u64,
+    /// Order-entry responses withheld.
+    pub acks_dropped: u64,
+}
+
 /// Seeded decisions over a [`FaultConfig`].
 #[derive(Debug, Clone)]
 pub struct FaultInjector {
     config: FaultConfig,
     rng: StdRng,
+    counts: FaultCounts,
 }
 
 /// A malformed frame (not JSON).
@@ -71,12 +98,17 @@ pub const MALFORMED_FRAME: &str = "{\"type\":\"orderbook_delta\",\"sid\":";
 impl FaultInjector {
     /// An injector for `config`, reproducible from `seed`.
     pub fn new(config: FaultConfig, seed: u64) -> FaultInjector {
-        FaultInjector { config, rng: StdRng::seed_from_u64(seed ^ 0xFA17) }
+        FaultInjector { config, rng: StdRng::seed_from_u64(seed ^ 0xFA17), counts: FaultCounts::default() }
     }
 
     /// The configuration.
     pub fn config(&self) -> &FaultConfig {
         &self.config
+    }
+
+    /// Faults injected so far.
+    pub fn counts(&self) -> &FaultCounts {
+        &self.counts
     }
 
     fn roll(&mut self, p: f64) -> bool {
@@ -86,7 +118,9 @@ impl FaultInjector {
     /// Whether to skip a sequence number before the next sequenced frame.
     pub fn skip_seq(&mut self) -> bool {
         let p = self.config.skip_seq_prob;
-        self.roll(p)
+        let skip = self.roll(p);
+        self.counts.skipped_seq += u64::from(skip);
+        skip
     }
 
     /// True when frames about `ticker` must be withheld.
@@ -114,6 +148,17 @@ impl FaultInjector {
             ));
         }
         f.disconnect = self.roll(c.disconnect_prob);
+        let n = &mut self.counts;
+        n.duplicated += u64::from(f.duplicate);
+        n.reordered += u64::from(f.reorder);
+        n.disconnects += u64::from(f.disconnect);
+        for extra in &f.extra {
+            match extra.as_str() {
+                MALFORMED_FRAME => n.malformed += 1,
+                e if e.contains("mystery_event") => n.unknown_type += 1,
+                _ => n.bad_price += 1,
+            }
+        }
         f
     }
 
@@ -121,8 +166,10 @@ impl FaultInjector {
     pub fn http_failure(&mut self) -> Option<u16> {
         let (p429, p5xx) = (self.config.http_429_prob, self.config.http_5xx_prob);
         if self.roll(p429) {
+            self.counts.http_429 += 1;
             Some(429)
         } else if self.roll(p5xx) {
+            self.counts.http_5xx += 1;
             Some(503)
         } else {
             None
@@ -132,7 +179,9 @@ impl FaultInjector {
     /// Whether to withhold an order-entry response.
     pub fn drop_ack(&mut self) -> bool {
         let p = self.config.ack_drop_prob;
-        self.roll(p)
+        let drop = self.roll(p);
+        self.counts.acks_dropped += u64::from(drop);
+        drop
     }
 }
 

@@ -181,20 +181,27 @@ impl MarketFlow {
         now_ms: i64,
         events: &mut Vec<EngineEvent>,
     ) {
-        let mut pick = None;
-        if !self.quotes.is_empty() && chance(rng, config.resize_prob) {
-            pick = Some(rng.gen_range(0..self.quotes.len()));
+        // `resize_prob` is the expected number of resizes per step: its whole part always,
+        // its fraction by chance (below 1: one resize with that chance, as it always was).
+        let mut picked = vec![false; self.quotes.len()];
+        if !self.quotes.is_empty() {
+            let p = if config.resize_prob.is_finite() { config.resize_prob.max(0.0) } else { 0.0 };
+            let n = p.trunc() as usize + usize::from(chance(rng, p.fract()));
+            for _ in 0..n.min(self.quotes.len()) {
+                picked[rng.gen_range(0..self.quotes.len())] = true;
+            }
         }
         let mut i = 0;
         while i < self.quotes.len() {
             let q = self.quotes[i].clone();
             let remaining = engine.order(&self.maker, &q.order_id).map_or(Count::ZERO, |o| o.remaining_count);
-            let target = if pick == Some(i) { Self::size(config, rng, q.depth) } else { q.target };
+            let pick = picked.get(i).copied().unwrap_or(false);
+            let target = if pick { Self::size(config, rng, q.depth) } else { q.target };
             let keep = if target.hundredths() < remaining.hundredths() {
                 let req = DecreaseOrderV2Request::reduce_to(target);
                 let out = engine.decrease_order(&self.maker, &q.order_id, &req, now_ms);
                 out.map(|o| events.extend(o.events)).is_ok()
-            } else if (pick == Some(i) && target != remaining) || 2 * remaining.hundredths() < target.hundredths() {
+            } else if (pick && target != remaining) || 2 * remaining.hundredths() < target.hundredths() {
                 self.amend(engine, &q, q.tick, target, now_ms, events)
             } else {
                 true

@@ -55,7 +55,8 @@ pub struct FlowConfig {
     /// Standard deviation of the fair value's step, centi-cents (default 5: about 1¢ a
     /// minute, 10¢ an hour).
     pub volatility_cc: f64,
-    /// Chance per market per step that the maker resizes one level (default 0.1).
+    /// Expected level resizes per market per step: the whole part always, the fraction by
+    /// chance (default 0.1: one resize in ten steps). `bench` raises it to set the load.
     pub resize_prob: f64,
 }
 

@@ -93,6 +93,11 @@ impl Hub {
         &mut self.faults
     }
 
+    /// The fault injector, to read.
+    pub fn faults_ref(&self) -> &FaultInjector {
+        &self.faults
+    }
+
     /// Registers a connection authenticated as `user`.
     pub fn connect(&mut self, user: &str) -> ConnId {
         let id = self.next_conn;

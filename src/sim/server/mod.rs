@@ -25,7 +25,7 @@ use super::hub::{ConnId, Hub};
 use super::ratelimit::{BucketKind, RateLimiter};
 use crate::kalshi::rest::ErrorBody;
 use crate::kalshi::sign;
-pub use routes::configure;
+pub use routes::{configure, SimStats};
 use session::WsOut;
 
 /// Everything the exchange knows, behind [`Sim`]'s lock.
@@ -42,6 +42,8 @@ pub struct SimState {
     pub catalog: Vec<CatalogMarket>,
     /// Synthetic order flow (absent when disabled).
     pub flow: Option<Flow>,
+    /// Requests refused 429 by the token buckets (not injected): the client's own excess.
+    pub rate_limited: u64,
     senders: HashMap<ConnId, Recipient<WsOut>>,
 }
 
@@ -55,7 +57,7 @@ impl SimState {
         catalog: Vec<CatalogMarket>,
         flow: Option<Flow>,
     ) -> SimState {
-        SimState { engine, hub, registry, limiter, catalog, flow, senders: HashMap::new() }
+        SimState { engine, hub, registry, limiter, catalog, flow, rate_limited: 0, senders: HashMap::new() }
     }
 
     /// Sends the frames `events` produce to every subscribed connection.
@@ -128,9 +130,12 @@ impl Sim {
 
     /// Takes `cost` tokens from `user`'s bucket, or the 429 to send.
     pub fn charge(&self, user: &str, kind: BucketKind, cost: u32) -> Result<(), HttpResponse> {
-        if self.lock().limiter.try_take(user, kind, cost, now_ms()) {
+        let mut st = self.lock();
+        if st.limiter.try_take(user, kind, cost, now_ms()) {
             Ok(())
         } else {
+            st.rate_limited += 1;
+            tracing::warn!(user, ?kind, cost, refused = st.rate_limited, "rate limit: request refused 429");
             Err(error_response(StatusCode::TOO_MANY_REQUESTS, &ErrorBody::too_many_requests()))
         }
     }

@@ -1,5 +1,7 @@
 //! REST routes of the simulator: Kalshi's paths under `/trade-api/v2`, the legacy V1 order
-//! mutations answering 410, and Kalshi-shaped errors for everything else.
+//! mutations answering 410, and Kalshi-shaped errors for everything else. One path of its
+//! own, outside Kalshi's: `GET /sim/stats`, the faults injected and the rate-limit refusals
+//! (for soak tests; unsigned, the simulator listens on loopback).
 
 mod markets;
 mod orders;
@@ -23,6 +25,7 @@ pub type SimData = web::Data<Arc<Sim>>;
 /// Mounts every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/trade-api/ws/v2").route(web::get().to(super::ws_upgrade)))
+        .service(web::resource("/sim/stats").route(web::get().to(sim_stats)))
         .service(
             web::scope("/trade-api/v2")
                 .configure(markets::configure)
@@ -31,6 +34,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(not_found)),
         )
         .default_service(web::to(not_found));
+}
+
+/// The simulator's own counters (`GET /sim/stats`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SimStats {
+    /// Faults injected.
+    pub faults: crate::sim::faults::FaultCounts,
+    /// Requests refused 429 by the token buckets (the client's own excess, not injected).
+    pub rate_limited: u64,
+}
+
+async fn sim_stats(sim: SimData) -> HttpResponse {
+    let st = sim.lock();
+    let body = SimStats { faults: st.hub.faults_ref().counts().clone(), rate_limited: st.rate_limited };
+    HttpResponse::Ok().json(body)
 }
 
 async fn not_found() -> HttpResponse {
