@@ -117,6 +117,13 @@ fn config(args: &BenchArgs, sim: &SimChild, dir: &Path) -> anyhow::Result<Config
     c.actor.enabled = true;
     c.actor.model = args.model.clone();
     c.actor.target_market_mode = if args.target_mode == "hot" { TargetMarketMode::Hot } else { TargetMarketMode::All };
+    // One contract per order and position limits out of the way, so trading (and the
+    // decision and wire latencies it samples) goes on for the whole window instead of
+    // stopping at the default limits; the write-token bucket and every other check stay.
+    c.actor.contract_size = crate::domain::Count::contracts(1);
+    c.risk.max_position = crate::domain::Count::contracts(1_000_000);
+    c.risk.max_exposure = crate::domain::Money::from_cents(1_000_000_000);
+    c.risk.max_daily_loss = crate::domain::Money::from_cents(1_000_000_000);
     c.persister.database_url = DatabaseUrl::new(format!("sqlite://{}", dir.join("bench.sqlite").display()));
     c.web.listen = "127.0.0.1:0".into();
     Ok(c)
