@@ -33,7 +33,7 @@ fn bench_reports_the_load_under_stable_names() {
     assert!(j["db_rows_per_s"].as_f64().unwrap() > 0.0, "rows were written: {j}");
     assert!(j["rss_mb"].as_f64().unwrap() > 1.0, "memory read from /proc: {j}");
     assert!(stdout.contains("| decision p50 / p99 / p99.9 |"), "{stdout}");
-    let (bad, _, err) = run(kalshi_actor().args(["bench", "--rate", "-5"]));
+    let (bad, _, err) = run(kalshi_actor().args(["bench", "--rate=-5"]));
     assert!(!bad.status.success() && err.contains("--rate"), "{err}");
 }
 
