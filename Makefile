@@ -91,8 +91,8 @@ bench-service: build ## The service against the simulator (P3, P5, P8): 100 mark
 	./target/release/kalshi-actor bench --markets 100 --rate 5000 --seconds 60
 	./target/release/kalshi-actor bench --markets 100 --rate 50000 --seconds 60
 
-soak: build ## One hour at the default load with every fault injection on; fails on any failed check
-	./target/release/kalshi-actor bench --faults --markets 100 --rate 5000 --seconds 3600 --warmup 30
+soak: build ## One hour at the default load with every fault injection on, after a 10-minute warm-up (finished orders are kept 10 minutes: memory is steady after); fails on any failed check
+	./target/release/kalshi-actor bench --faults --markets 100 --rate 5000 --seconds 3600 --warmup 600
 
 clean: ## Remove build output
 	$(CARGO) clean

@@ -207,8 +207,15 @@ pub struct Ledger {
     pub positions: BTreeMap<String, PositionState>,
     /// Fills counted so far.
     pub fills: u64,
+    /// Trade ids counted, the most recent [`SEEN_CAP`] of them (oldest first in `order`).
     seen: HashSet<String>,
+    order: std::collections::VecDeque<String>,
 }
+
+/// Trade ids remembered to count each fill once. A reconciliation reads at most the 1 000
+/// most recent fills back, so remembering twenty times that many is enough, and a service
+/// that runs for months does not grow by one id per fill.
+pub const SEEN_CAP: usize = 20_000;
 
 impl Ledger {
     /// A ledger holding `cash`.
@@ -220,13 +227,28 @@ impl Ledger {
     /// the exchange at start).
     pub fn mark_seen<'a>(&mut self, trade_ids: impl IntoIterator<Item = &'a str>) {
         for t in trade_ids {
-            self.seen.insert(t.to_owned());
+            self.remember(t);
         }
+    }
+
+    /// Adds `trade_id` to the ids counted (false when it was there), forgetting the oldest
+    /// beyond [`SEEN_CAP`].
+    fn remember(&mut self, trade_id: &str) -> bool {
+        if !self.seen.insert(trade_id.to_owned()) {
+            return false;
+        }
+        self.order.push_back(trade_id.to_owned());
+        while self.order.len() > SEEN_CAP {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
     }
 
     /// Applies a fill once; `false` for a trade already counted.
     pub fn apply(&mut self, f: &FillIn) -> bool {
-        if !self.seen.insert(f.trade_id.clone()) {
+        if !self.remember(&f.trade_id) {
             return false;
         }
         let pos = self.positions.entry(f.market.clone()).or_default();

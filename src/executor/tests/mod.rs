@@ -336,3 +336,19 @@ fn a_request_whose_answer_never_comes_becomes_unknown_and_is_reconciled() {
     let o = c.orders.get(&coid).unwrap();
     assert_eq!((o.state, o.order_id.as_deref()), (OrderState::Executed, Some("o5")));
 }
+
+#[test]
+fn the_ledger_counts_each_trade_once_and_remembers_a_bounded_number() {
+    use crate::executor::state::{Ledger, SEEN_CAP};
+    let mut l = Ledger::new(Money::from_cents(1_000_000));
+    assert!(l.apply(&fill("t0", "o", None, BookSide::Bid, 40, 1)));
+    assert!(!l.apply(&fill("t0", "o", None, BookSide::Bid, 40, 1)), "a trade counts once");
+    for i in 1..=SEEN_CAP {
+        assert!(l.apply(&fill(&format!("t{i}"), "o", None, BookSide::Bid, 40, 1)));
+    }
+    assert_eq!(l.fills, SEEN_CAP as u64 + 1);
+    let recent = format!("t{}", SEEN_CAP - 999);
+    assert!(!l.apply(&fill(&recent, "o", None, BookSide::Bid, 40, 1)), "the last 1 000 are remembered");
+    assert!(l.apply(&fill("t0", "o", None, BookSide::Bid, 40, 1)), "the oldest beyond the cap is forgotten");
+    assert_eq!(l.position("M").position, Count::contracts(SEEN_CAP as i64 + 2));
+}
