@@ -9,6 +9,7 @@ mod actor_tables;
 mod broadcast;
 mod cli;
 mod executor;
+mod fuzz_regressions;
 mod observe;
 mod pipeline;
 mod pipeline_actors;
