@@ -6,12 +6,21 @@ const TICKS_PER_S: f64 = 100.0;
 
 /// Resident set and its peak, MB, from the text of `/proc/PID/status`.
 pub fn parse_status(text: &str) -> Option<(f64, f64)> {
-    let kb = |key: &str| -> Option<f64> {
-        let line = text.lines().find(|l| l.starts_with(key))?;
-        let n: f64 = line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
-        Some(n / 1024.0)
-    };
-    Some((kb("VmRSS:")?, kb("VmHWM:")?))
+    Some((status_mb(text, "VmRSS:")?, status_mb(text, "VmHWM:")?))
+}
+
+/// One `kB` field of `/proc/PID/status`, in MB.
+pub fn status_mb(text: &str, key: &str) -> Option<f64> {
+    let line = text.lines().find(|l| l.starts_with(key))?;
+    let n: f64 = line[key.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(n / 1024.0)
+}
+
+/// Anonymous resident memory (heap, stacks), MB: the resident set without the pages of the
+/// program's own file, which grow as more of its code runs and are not a leak.
+pub fn anon_mb(pid: Option<u32>) -> Option<f64> {
+    let path = pid.map_or_else(|| "/proc/self/status".to_owned(), |p| format!("/proc/{p}/status"));
+    status_mb(&std::fs::read_to_string(path).ok()?, "RssAnon:")
 }
 
 /// User + system CPU seconds from the text of `/proc/PID/stat`.

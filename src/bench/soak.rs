@@ -62,7 +62,8 @@ pub struct SoakInputs {
     /// Markets whose position here differs from the exchange's after the final
     /// reconciliation, with both values.
     pub position_mismatches: Vec<String>,
-    /// Resident memory after the warm-up and at the end, MB.
+    /// Anonymous resident memory (heap and stacks; not the program's file pages) after the
+    /// warm-up and at the end, MB.
     pub rss_start_mb: f64,
     /// At the end.
     pub rss_end_mb: f64,
@@ -160,7 +161,7 @@ pub fn verdict(s: &SoakInputs) -> Vec<Check> {
         check(
             "memory flat",
             growth <= (0.25 * s.rss_start_mb).max(8.0),
-            format!("{:.1} MB after the warm-up, {:.1} MB at the end", s.rss_start_mb, s.rss_end_mb),
+            format!("anonymous resident {:.1} MB after the warm-up, {:.1} MB at the end", s.rss_start_mb, s.rss_end_mb),
         ),
     ]
 }

@@ -74,6 +74,8 @@ fn proc_files_parse() {
     let status = "Name:\tkalshi-actor\nVmPeak:\t  200000 kB\nVmHWM:\t   40960 kB\nVmRSS:\t   20480 kB\n";
     assert_eq!(parse_status(status), Some((20.0, 40.0)));
     assert_eq!(parse_status("Name: x\n"), None);
+    assert_eq!(super::process::status_mb("RssAnon:\t    5120 kB\n", "RssAnon:"), Some(5.0));
+    assert!(super::process::anon_mb(None).is_some_and(|a| a > 0.0));
     let stat = "1234 (kalshi actor) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0";
     assert_eq!(parse_stat(stat), Some(3.0));
     assert_eq!(parse_stat("garbage"), None);

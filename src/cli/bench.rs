@@ -20,7 +20,7 @@ use anyhow::{bail, Context};
 
 use crate::actors::probe::{sample, Sample};
 use crate::app::Service;
-use crate::bench::process::{cpu_seconds, memory_mb};
+use crate::bench::process::{anon_mb, cpu_seconds, memory_mb};
 use crate::bench::soak::{table, verdict, Check, SIM_FAULT_ARGS};
 use crate::bench::{report, Counters, Load, Resources, STEP_MS};
 use crate::config::{Config, DatabaseUrl, ExchangeMode, MarketMode, Secret, TargetMarketMode};
@@ -193,7 +193,7 @@ fn measure(args: &BenchArgs, load: &Load, dir: &Path) -> anyhow::Result<(crate::
             // something to happen.
             actix_web::rt::time::sleep(Duration::from_secs(args.warmup)).await;
             let sim_cpu0 = cpu_seconds(Some(sim_pid));
-            let rss_start = memory_mb(None).unwrap_or_default().0;
+            let anon_start = anon_mb(None).unwrap_or_default();
             let first = read(&service).await;
             let a = Counters::of(&first, t0.elapsed().as_secs_f64(), cpu()).context("an actor did not answer")?;
             actix_web::rt::time::sleep(Duration::from_secs(load.seconds)).await;
@@ -204,7 +204,10 @@ fn measure(args: &BenchArgs, load: &Load, dir: &Path) -> anyhow::Result<(crate::
             let res = Resources { rss_mb, rss_peak_mb, sim_cpu_s };
             let r = report(load, service.pipeline.markets.len(), &a, &b, &end, res);
             let checks = match args.faults {
-                true => Some(verdict(&super::soak::gather(&service, rss_start, rss_mb).await?)),
+                true => {
+                    let anon_end = anon_mb(None).unwrap_or_default();
+                    Some(verdict(&super::soak::gather(&service, anon_start, anon_end).await?))
+                }
                 false => None,
             };
             anyhow::Ok((r, checks))
