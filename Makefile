@@ -47,6 +47,7 @@ test: deps ## Format check, clippy with warnings denied, and every test (SQLite 
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	KALSHI_ACTOR_TEST_POSTGRES_URL=$$(./scripts/pg-test-up.sh) $(CARGO) test --all-targets --locked
+	$(CARGO) test --locked --test tests -- --ignored --exact soak::two_minute_soak_with_every_fault_passes_every_check
 	$(MAKE) dashboard-test
 	$(MAKE) e2e
 

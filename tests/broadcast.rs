@@ -260,6 +260,10 @@ async fn a_stalled_browser_is_dropped_and_never_slows_the_decisions() {
     eprintln!("decisions {before} → {after}; p50 {p50_before:.0} → {p50_after:.0} µs, p99 {p99_before:.0} → {p99_after:.0} µs");
     assert!(after >= before + 60);
     assert!(p50_after <= 2.0 * p50_before + 500.0, "p50 {p50_before} → {p50_after} µs");
-    assert!(p99_after <= 3.0 * p99_before + 5_000.0, "p99 {p99_before} → {p99_after} µs");
+    // The p99 of ~150 decisions is nearly their maximum: one descheduling of the test's
+    // thread while the other integration tests run beside it on 2 cores costs 10-30 ms
+    // (seen: 0.7 → 12.8 ms with p50 unchanged). A decision that waited on the stalled
+    // browser would wait for its write to fail or for the 15 s drop, so 50 ms still tells.
+    assert!(p99_after <= 3.0 * p99_before + 50_000.0, "p99 {p99_before} → {p99_after} µs");
     handle.stop().await;
 }

@@ -37,7 +37,10 @@ fn bench_reports_the_load_under_stable_names() {
     assert!(!bad.status.success() && err.contains("--rate"), "{err}");
 }
 
+// Run alone, after the other tests, by `make test`: two minutes of a loaded service beside
+// the latency tests would be measured in their percentiles.
 #[test]
+#[ignore = "run on its own by make test"]
 fn two_minute_soak_with_every_fault_passes_every_check() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = kalshi_actor();
