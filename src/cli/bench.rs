@@ -149,6 +149,21 @@ async fn ready(service: &Service, deadline: Duration) -> anyhow::Result<()> {
     }
 }
 
+/// Waits out the measurement window, printing resident and anonymous memory to stderr every
+/// minute, so a long run shows its memory curve and that it is alive.
+async fn watch_window(seconds: u64) {
+    let mut left = seconds;
+    let mut at = 0;
+    while left > 0 {
+        let step = left.min(60);
+        actix_web::rt::time::sleep(Duration::from_secs(step)).await;
+        (left, at) = (left - step, at + step);
+        let rss = memory_mb(None).map_or(0.0, |(now, _)| now);
+        let anon = anon_mb(None).unwrap_or_default();
+        eprintln!("bench: {at:>5} s of {seconds}: resident {rss:.1} MB, anonymous {anon:.1} MB");
+    }
+}
+
 /// Runs the bench and prints its table and JSON line.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if !(args.rate.is_finite() && args.rate > 0.0) {
@@ -162,6 +177,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if passed {
         let _ = std::fs::remove_dir_all(&dir);
     } else {
+        // The database reaches gigabytes in an hour; the simulator's log is what explains a
+        // failure, so only the database goes.
+        for db in ["bench.sqlite", "bench.sqlite-wal", "bench.sqlite-shm"] {
+            let _ = std::fs::remove_file(dir.join(db));
+        }
         eprintln!("kept for inspection: {} (the simulator's log is sim.log)", dir.display());
     }
     let (r, checks) = result?;
@@ -196,7 +216,7 @@ fn measure(args: &BenchArgs, load: &Load, dir: &Path) -> anyhow::Result<(crate::
             let anon_start = anon_mb(None).unwrap_or_default();
             let first = read(&service).await;
             let a = Counters::of(&first, t0.elapsed().as_secs_f64(), cpu()).context("an actor did not answer")?;
-            actix_web::rt::time::sleep(Duration::from_secs(load.seconds)).await;
+            watch_window(load.seconds).await;
             let end = read(&service).await;
             let b = Counters::of(&end, t0.elapsed().as_secs_f64(), cpu()).context("an actor did not answer")?;
             let (rss_mb, rss_peak_mb) = memory_mb(None).unwrap_or_default();

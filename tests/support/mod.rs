@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 
 pub mod pipeline;
+pub mod service;
 pub mod sim;
 
 use std::process::{Command, Output};
