@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::actors::messages::{OrderEvent, OrderEventKind};
 use crate::domain::position::PositionState;
-use crate::domain::{BookSide, Count, Money, Price};
+use crate::domain::{BookSide, Count, FastSet, Money, Price};
 
 /// Where an order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +95,17 @@ impl TrackedOrder {
 pub const KEEP_FINISHED_MS: i64 = 600_000;
 
 /// Our orders.
+///
+/// Finished orders are remembered for [`KEEP_FINISHED_MS`] (thousands of them at a few
+/// creates a second), so the per-decision questions (`busy`, `live_in`, `live`) scan only
+/// `open`: the client ids of every order inserted or handed out mutably since the last
+/// [`Orders::prune`], which keeps only those still live. Every live order is in it: an order
+/// can only become live through `insert` or `get_mut`, and both add it.
 #[derive(Debug, Clone, Default)]
 pub struct Orders {
     by_coid: HashMap<String, TrackedOrder>,
     by_oid: HashMap<String, String>,
+    open: FastSet<String>,
 }
 
 impl Orders {
@@ -107,12 +114,27 @@ impl Orders {
         if let Some(oid) = &o.order_id {
             self.by_oid.insert(oid.clone(), o.client_order_id.clone());
         }
+        self.open.insert(o.client_order_id.clone());
         self.by_coid.insert(o.client_order_id.clone(), o);
     }
 
     /// By client order id.
     pub fn get_mut(&mut self, coid: &str) -> Option<&mut TrackedOrder> {
-        self.by_coid.get_mut(coid)
+        let o = self.by_coid.get_mut(coid)?;
+        if !self.open.contains(coid) {
+            self.open.insert(coid.to_owned());
+        }
+        Some(o)
+    }
+
+    /// How many orders the per-decision questions scan.
+    pub fn open_len(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The orders that may be live (a superset of the live ones).
+    fn candidates(&self) -> impl Iterator<Item = &TrackedOrder> {
+        self.open.iter().filter_map(|c| self.by_coid.get(c))
     }
 
     /// By client order id.
@@ -135,26 +157,27 @@ impl Orders {
 
     /// Live orders of `market`, oldest first.
     pub fn live_in(&self, market: &str) -> Vec<&TrackedOrder> {
-        let mut v: Vec<&TrackedOrder> =
-            self.by_coid.values().filter(|o| o.market == market && o.state.live()).collect();
+        let mut v: Vec<&TrackedOrder> = self.candidates().filter(|o| o.market == market && o.state.live()).collect();
         v.sort_by(|a, b| a.sent_ms.cmp(&b.sent_ms).then_with(|| a.client_order_id.cmp(&b.client_order_id)));
         v
     }
 
     /// Every live order.
     pub fn live(&self) -> impl Iterator<Item = &TrackedOrder> {
-        self.by_coid.values().filter(|o| o.state.live())
+        self.candidates().filter(|o| o.state.live())
     }
 
     /// Whether `market` has a request in flight or an unknown outcome.
     pub fn busy(&self, market: &str) -> bool {
-        self.by_coid.values().any(|o| o.market == market && o.state.busy())
+        self.candidates().any(|o| o.market == market && o.state.busy())
     }
 
     /// Drops finished orders older than `before_ms` (keeps memory flat on long runs).
     ///
     /// Called with `now − KEEP_FINISHED_MS` by the executor and the replay.
     pub fn prune(&mut self, before_ms: i64) {
+        let by_coid = &self.by_coid;
+        self.open.retain(|c| by_coid.get(c).is_some_and(|o| o.state.live()));
         let gone: Vec<String> = self
             .by_coid
             .values()

@@ -2,6 +2,7 @@
 //! fills before create answers, unknown outcomes, halts, reconciliation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod orders;
 mod reconcile;
 
 use std::collections::HashMap;
