@@ -1,21 +1,19 @@
 //! The fuzz targets' properties (`fuzz/fuzz_targets/`), checked in `cargo test` on the
 //! committed seed corpus (`fuzz/corpus/<target>/`), every input a fuzzer found a bug with
 //! (`fuzz/regressions/<target>/`) and a few nasty inputs: deeply nested JSON, huge
-//! numbers, invalid UTF-8, empty. Each `check_*` function does what its fuzz target does,
-//! through the same public functions; keep the two in step.
+//! numbers, invalid UTF-8, empty. The properties are the targets' own functions
+//! (`fuzz/properties.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kalshi_actor::book::{OrderBook, TickGrid};
-use kalshi_actor::config::{Config, FileLayer};
-use kalshi_actor::feed::capture;
-use kalshi_actor::kalshi::rest::*;
+use kalshi_actor::kalshi::rest::{error, ApiError};
 use kalshi_actor::kalshi::ws::ServerFrame;
-use kalshi_actor::observer::offline::CaptureReplay;
-use kalshi_actor::storage::{apply_record, BookRecord};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+
+#[path = "../fuzz/properties.rs"]
+mod properties;
+
+use properties::{check_capture, check_rest, check_ws_frame, REST_DECODERS};
 
 /// `fuzz/corpus/<target>` and `fuzz/regressions/<target>` inputs, by file name.
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -52,23 +50,6 @@ fn nasty() -> Vec<Vec<u8>> {
 
 // ---- ws_frame -------------------------------------------------------------------------
 
-/// `fuzz_targets/ws_frame.rs`: parse; a parsed frame re-encodes to itself.
-fn check_ws_frame(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(frame) = ServerFrame::parse(text) else { return };
-    let _ = (frame.kind(), frame.sequence());
-    let json = frame.to_json();
-    match ServerFrame::parse(&json) {
-        // The writer drops what Kalshi never sends (a `sid` without its `seq` on a reply):
-        // the sequence and the text it writes must survive, not every field.
-        Ok(again) => {
-            assert_eq!((again.kind(), again.sequence()), (frame.kind(), frame.sequence()), "re-encoded as {json}");
-            assert_eq!(again.to_json(), json, "from {text:?}");
-        }
-        Err(e) => panic!("{json} (from {text:?}) does not parse back: {e}"),
-    }
-}
-
 #[test]
 fn ws_frame_corpus_and_nasty_inputs() {
     for (name, data) in inputs("ws_frame") {
@@ -100,54 +81,12 @@ fn ws_frame_corpus_and_nasty_inputs() {
 
 // ---- rest_responses -------------------------------------------------------------------
 
-fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(body: &[u8]) {
-    let Ok(value) = serde_json::from_slice::<T>(body) else { return };
-    let json = serde_json::to_vec(&value).unwrap_or_else(|e| panic!("cannot encode {value:?}: {e}"));
-    match serde_json::from_slice::<T>(&json) {
-        Ok(again) => assert_eq!(again, value, "re-encoded as {}", String::from_utf8_lossy(&json)),
-        Err(e) => panic!("{} does not decode back: {e}", String::from_utf8_lossy(&json)),
-    }
-}
-
-/// `fuzz_targets/rest_responses.rs`: the first byte picks the decoder.
-fn check_rest(data: &[u8]) {
-    let Some((&which, body)) = data.split_first() else { return };
-    match which % 23 {
-        0 => {
-            let e = ApiError::from_response(400, body);
-            let _ = (e.to_string(), e.shape(), e.code(), e.message(), e.details(), e.is_retryable());
-        }
-        1 => round_trip::<ErrorBody>(body),
-        2 => round_trip::<MarketsResponse>(body),
-        3 => round_trip::<MarketResponse>(body),
-        4 => round_trip::<OrderbookResponse>(body),
-        5 => round_trip::<OrderbooksResponse>(body),
-        6 => round_trip::<TradesResponse>(body),
-        7 => round_trip::<FillsResponse>(body),
-        8 => round_trip::<PositionsResponse>(body),
-        9 => round_trip::<BalanceResponse>(body),
-        10 => round_trip::<SettlementsResponse>(body),
-        11 => round_trip::<OrdersResponse>(body),
-        12 => round_trip::<OrderResponse>(body),
-        13 => round_trip::<QueuePositionResponse>(body),
-        14 => round_trip::<CreateOrderV2Response>(body),
-        15 => round_trip::<CancelOrderV2Response>(body),
-        16 => round_trip::<AmendOrderV2Response>(body),
-        17 => round_trip::<DecreaseOrderV2Response>(body),
-        18 => round_trip::<BatchCreateOrdersV2Response>(body),
-        19 => round_trip::<BatchCancelOrdersV2Response>(body),
-        20 => round_trip::<ExchangeStatus>(body),
-        21 => round_trip::<AccountLimits>(body),
-        _ => round_trip::<EndpointCostsResponse>(body),
-    }
-}
-
 #[test]
 fn rest_responses_corpus_and_nasty_inputs() {
     for (_, data) in inputs("rest_responses") {
         check_rest(&data);
     }
-    for which in 0..23u8 {
+    for which in 0..REST_DECODERS {
         for body in nasty() {
             check_rest(&[&[which][..], &body].concat());
         }
@@ -160,30 +99,6 @@ fn rest_responses_corpus_and_nasty_inputs() {
 }
 
 // ---- capture_reader -------------------------------------------------------------------
-
-/// `fuzz_targets/capture_reader.rs`: read the whole capture; records round-trip and apply.
-fn check_capture(data: &[u8]) -> Result<u64, String> {
-    let mut records = Vec::new();
-    let read = CaptureReplay::new().read(data, &mut |r| records.push(r)).map_err(|e| e.to_string());
-    let mut books = std::collections::HashMap::new();
-    for r in &records {
-        let json = serde_json::to_string(r).unwrap_or_else(|e| panic!("cannot encode {r:?}: {e}"));
-        let back: BookRecord = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
-        assert_eq!(&back, r);
-        let book =
-            books.entry(r.market().to_owned()).or_insert_with(|| OrderBook::new(r.market(), TickGrid::centi_cent()));
-        let _ = apply_record(book, r);
-    }
-    if let Ok(text) = std::str::from_utf8(data) {
-        for line in text.lines() {
-            let Ok(c) = capture::parse_line(line) else { continue };
-            let again = capture::parse_line(&capture::line(c.recv_ts_ms, &c.frame))
-                .unwrap_or_else(|e| panic!("{c:?} does not read back: {e}"));
-            assert_eq!(again.recv_ts_ms, c.recv_ts_ms);
-        }
-    }
-    read
-}
 
 #[test]
 fn capture_reader_corpus_and_nasty_inputs() {
@@ -216,32 +131,10 @@ fn scratch_file() -> PathBuf {
     ))
 }
 
-/// `fuzz_targets/config_loader.rs`: TOML, then optionally NUL and `NAME=VALUE` lines;
-/// an accepted config is written by `to_toml` and loads back to itself.
+/// The config target's property on a fresh scratch file (tests run in parallel).
 fn check_config(data: &[u8]) -> bool {
-    let (file, env): (&[u8], Vec<(String, String)>) = match data.iter().position(|&b| b == 0) {
-        Some(i) => (
-            &data[..i],
-            String::from_utf8_lossy(&data[i + 1..])
-                .lines()
-                .filter_map(|l| l.split_once('='))
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        ),
-        None => (data, Vec::new()),
-    };
     let path = scratch_file();
-    std::fs::write(&path, file).unwrap();
-    let loaded = Config::load_from(FileLayer::Path(path.clone()), env.clone());
-    let accepted = loaded.is_ok();
-    if let Ok(config) = loaded {
-        let toml = config.to_toml();
-        std::fs::write(&path, &toml).unwrap();
-        match Config::load_from(FileLayer::Path(path.clone()), env) {
-            Ok(again) => assert_eq!(again, config, "written as\n{toml}"),
-            Err(e) => panic!("the written config does not load back: {e}\n{toml}"),
-        }
-    }
+    let accepted = properties::check_config(data, &path);
     let _ = std::fs::remove_file(&path);
     accepted
 }
