@@ -45,3 +45,13 @@ pub fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
     let path = pid.map_or_else(|| "/proc/self/stat".to_owned(), |p| format!("/proc/{p}/stat"));
     parse_stat(&std::fs::read_to_string(path).ok()?)
 }
+
+/// jemalloc's view of this process's heap, MB: `(allocated, resident)`, what the program
+/// holds and what the allocator keeps resident for it. `None` when jemalloc is not the
+/// global allocator (the binary's is; a library test's is not) or cannot be read.
+pub fn heap_mb() -> Option<(f64, f64)> {
+    use tikv_jemalloc_ctl::{epoch, stats};
+    epoch::advance().ok()?;
+    let (allocated, resident) = (stats::allocated::read().ok()?, stats::resident::read().ok()?);
+    (allocated > 0).then(|| (allocated as f64 / 1048576.0, resident as f64 / 1048576.0))
+}

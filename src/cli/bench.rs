@@ -20,7 +20,7 @@ use anyhow::{bail, Context};
 
 use crate::actors::probe::{sample, Sample};
 use crate::app::Service;
-use crate::bench::process::{anon_mb, cpu_seconds, memory_mb};
+use crate::bench::process::{anon_mb, cpu_seconds, heap_mb, memory_mb};
 use crate::bench::soak::{table, verdict, Check, SIM_FAULT_ARGS};
 use crate::bench::{report, Counters, Load, Resources, STEP_MS};
 use crate::config::{Config, DatabaseUrl, ExchangeMode, MarketMode, Secret, TargetMarketMode};
@@ -149,9 +149,10 @@ async fn ready(service: &Service, deadline: Duration) -> anyhow::Result<()> {
     }
 }
 
-/// Waits out the measurement window, printing resident and anonymous memory to stderr every
-/// minute, so a long run shows its memory curve and that it is alive.
-async fn watch_window(seconds: u64) {
+/// Waits out the warm-up or the measurement window (`phase`), printing memory to stderr
+/// every minute (resident, anonymous, and jemalloc's live and kept heap), so a long run
+/// shows its memory curve and that it is alive.
+async fn watch_window(phase: &str, seconds: u64) {
     let mut left = seconds;
     let mut at = 0;
     while left > 0 {
@@ -160,7 +161,9 @@ async fn watch_window(seconds: u64) {
         (left, at) = (left - step, at + step);
         let rss = memory_mb(None).map_or(0.0, |(now, _)| now);
         let anon = anon_mb(None).unwrap_or_default();
-        eprintln!("bench: {at:>5} s of {seconds}: resident {rss:.1} MB, anonymous {anon:.1} MB");
+        let heap =
+            heap_mb().map_or(String::new(), |(live, kept)| format!(", heap {live:.1} MB live / {kept:.1} MB kept"));
+        eprintln!("bench: {phase} {at:>5} s of {seconds}: resident {rss:.1} MB, anonymous {anon:.1} MB{heap}");
     }
 }
 
@@ -211,12 +214,12 @@ fn measure(args: &BenchArgs, load: &Load, dir: &Path) -> anyhow::Result<(crate::
             ready(&service, Duration::from_secs(60)).await?;
             // The warm-up and the window are the measurement's durations, not waits for
             // something to happen.
-            actix_web::rt::time::sleep(Duration::from_secs(args.warmup)).await;
+            watch_window("warm-up", args.warmup).await;
             let sim_cpu0 = cpu_seconds(Some(sim_pid));
             let anon_start = anon_mb(None).unwrap_or_default();
             let first = read(&service).await;
             let a = Counters::of(&first, t0.elapsed().as_secs_f64(), cpu()).context("an actor did not answer")?;
-            watch_window(load.seconds).await;
+            watch_window("window", load.seconds).await;
             let end = read(&service).await;
             let b = Counters::of(&end, t0.elapsed().as_secs_f64(), cpu()).context("an actor did not answer")?;
             let (rss_mb, rss_peak_mb) = memory_mb(None).unwrap_or_default();

@@ -108,6 +108,19 @@ pub struct FeedCounters {
     pub stalled_markets: u64,
 }
 
+/// Distinct frame types counted by name before the rest go under [`OTHER_KINDS`]: the
+/// names come from the network, and a peer inventing a new `type` per frame must not grow
+/// the counters without bound.
+pub const MAX_KINDS: usize = 32;
+
+/// The key the frame types beyond [`MAX_KINDS`] are counted under.
+pub const OTHER_KINDS: &str = "(other types)";
+
+fn count_by_kind(counts: &mut BTreeMap<String, u64>, kind: String) {
+    let key = if counts.len() < MAX_KINDS || counts.contains_key(&kind) { kind } else { OTHER_KINDS.to_owned() };
+    *counts.entry(key).or_default() += 1;
+}
+
 /// The feed's rules and state for one connection.
 #[derive(Debug, Clone)]
 pub struct FeedCore {
@@ -247,7 +260,7 @@ impl FeedCore {
                     ws::FrameError::Envelope(_) => "envelope".to_owned(),
                     ws::FrameError::Payload { kind, .. } => kind.clone(),
                 };
-                *self.counters.malformed.entry(kind).or_default() += 1;
+                count_by_kind(&mut self.counters.malformed, kind);
                 return Vec::new();
             }
         };
@@ -317,7 +330,7 @@ impl FeedCore {
                     self.gap(sid, None, &mut out);
                 }
                 if !matches!(other, ServerFrame::Ok { .. } | ServerFrame::Unsubscribed { .. }) {
-                    *self.counters.ignored.entry(other.kind().to_owned()).or_default() += 1;
+                    count_by_kind(&mut self.counters.ignored, other.kind().to_owned());
                 }
             }
         }

@@ -144,6 +144,21 @@ fn malformed_and_unknown_frames_are_counted_not_applied() {
 }
 
 #[test]
+fn invented_frame_types_do_not_grow_the_counters() {
+    let mut c = core();
+    c.on_connected();
+    subscribed(&mut c);
+    for i in 0..10_000 {
+        c.on_text(&format!(r#"{{"type":"invented_{i}","msg":{{}}}}"#), 0);
+    }
+    c.on_text(r#"{"type":"invented_3","msg":{}}"#, 0);
+    let ignored = &c.counters().ignored;
+    assert_eq!(ignored.len(), MAX_KINDS + 1);
+    assert_eq!(ignored.values().sum::<u64>(), 10_001);
+    assert_eq!((ignored.get("invented_3"), ignored.get(OTHER_KINDS)), (Some(&2), Some(&(10_000 - MAX_KINDS as u64))));
+}
+
+#[test]
 fn private_events_and_terminal_errors() {
     let mut c = core();
     c.on_connected();
