@@ -37,7 +37,11 @@ pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<SqliteP
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(options.busy_timeout)
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // 1 MiB of page cache per connection instead of SQLite's 2 MB: the writer appends,
+        // touching the rightmost pages of each B-tree, and the cache filled to its cap as
+        // the database grew, a few MB of resident memory over an hour.
+        .pragma("cache_size", "-1024");
     if let Some(dir) = connect.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
     }

@@ -307,3 +307,14 @@ fn unsupported_urls_are_refused() {
         }
     });
 }
+
+#[test]
+fn sqlite_connections_keep_a_one_mib_page_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    block_on(async {
+        let store = Store::connect(&sqlite_url(&dir, "cache.db")).await.unwrap();
+        let Store::Sqlite(pool) = &store else { panic!("not SQLite") };
+        let size: i64 = sqlx::query_scalar("PRAGMA cache_size").fetch_one(pool).await.unwrap();
+        assert_eq!(size, -1024);
+    });
+}
