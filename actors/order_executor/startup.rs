@@ -49,7 +49,7 @@ impl OrderExecutor {
     }
 
     fn init(&mut self, rate: f64, capacity: f64, view: &ExchangeView) {
-        let capacity = crate::executor::risk::live_capacity(capacity);
+        let (rate, capacity) = (crate::executor::risk::live_rate(rate), crate::executor::risk::live_capacity(capacity));
         let risk = RiskState::new(self.opts.risk.clone(), rate, capacity, now_ms());
         let mut core = ExecutorCore::new(self.opts.settings.clone(), self.opts.grids.clone(), risk, view.balance);
         let counted =

@@ -68,12 +68,18 @@ impl Drop for SimChild {
 }
 
 /// Starts `kalshi-actor sim` for `load` and reads its endpoints and key from its output.
+/// The simulator account's cash in a bench: enough for hours of the fixture's buying.
+const BENCH_CASH_DOLLARS: u32 = 10_000_000;
+
 fn start_sim(load: &Load, dir: &Path, faults: bool) -> anyhow::Result<SimChild> {
     let exe = std::env::current_exe().context("cannot find this program to start the simulator")?;
     let log = std::fs::File::create(dir.join("sim.log")).context("cannot create the simulator log")?;
     let child = Command::new(exe)
         .args(["sim", "--listen", "127.0.0.1:0", "--markets", &load.markets.to_string()])
         .args(["--flow-tick-ms", &STEP_MS.to_string(), "--flow-resizes", &load.resizes_per_step().to_string()])
+        // The fixture model buys about 20 000 contracts an hour: $10 000 ran out mid-soak,
+        // and every order after was refused for want of balance.
+        .args(["--starting-cash", &BENCH_CASH_DOLLARS.to_string()])
         .args(if faults { SIM_FAULT_ARGS } else { &[] })
         .arg("--accounts-dir")
         .arg(dir.join("accounts"))

@@ -38,6 +38,9 @@ pub struct SimArgs {
     /// Charge makers 0.0175·C·P·(1−P) per fill (series with maker fees); default: makers free.
     #[arg(long)]
     pub maker_fees: bool,
+    /// Cash of each account when it is opened, whole dollars (default 10 000).
+    #[arg(long, value_name = "DOLLARS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub starting_cash: Option<u32>,
     /// Close every market this many seconds after start (default: never).
     #[arg(long, value_name = "SECS")]
     pub close_after_secs: Option<u64>,
@@ -116,6 +119,9 @@ impl SimArgs {
         c.catalog.settle_after_ms = self.settle_after_secs.map(ms);
         c.seed = self.seed;
         c.accounts_dir = self.accounts_dir.clone();
+        if let Some(dollars) = self.starting_cash {
+            c.starting_cash = crate::domain::Money::from_cents(i64::from(dollars) * 100);
+        }
         if self.no_flow {
             c.flow = None;
         }
@@ -161,4 +167,31 @@ pub fn run(args: SimArgs) -> anyhow::Result<()> {
         handle.stop().await;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::SimArgs;
+    use crate::domain::Money;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    fn config(args: &[&str]) -> Result<crate::sim::config::SimConfig, clap::Error> {
+        Cli::try_parse_from(std::iter::once("sim").chain(args.iter().copied())).map(|c| c.sim.config())
+    }
+
+    #[test]
+    fn starting_cash_is_whole_dollars_and_positive() {
+        assert_eq!(config(&[]).unwrap().starting_cash, crate::sim::config::SimConfig::default().starting_cash);
+        assert_eq!(config(&["--starting-cash", "2500"]).unwrap().starting_cash, Money::from_cents(250_000));
+        for bad in ["0", "-5", "12.50", "lots"] {
+            assert!(config(&["--starting-cash", bad]).is_err(), "{bad}");
+        }
+    }
 }

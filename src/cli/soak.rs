@@ -123,9 +123,24 @@ pub async fn gather(service: &Service, rss_start_mb: f64, rss_end_mb: f64) -> an
     let position_mismatches = mismatches(&rest, &ours).await?;
     let exchange_orders = exchange_orders(&rest).await?;
     let stats = retried("reading /sim/stats", || sim_stats(&service.exchange.rest_url)).await?;
-    let s =
-        crate::actors::probe::sample(Some(&service.probes), &service.trading.control().summary, Duration::from_secs(5))
-            .await;
+    // The simulator keeps disconnecting during the checks (every 45 s and at random), and
+    // every book waits for its snapshot for a moment after each reconnection: the feed is
+    // judged on the first sample that is connected with every book fresh, within a minute.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let s = loop {
+        let s = crate::actors::probe::sample(
+            Some(&service.probes),
+            &service.trading.control().summary,
+            Duration::from_secs(5),
+        )
+        .await;
+        let fresh =
+            s.feed.as_ref().is_some_and(|(_, c)| c.connected) && s.stale_markets.as_ref().is_some_and(|m| m.is_empty());
+        if fresh || std::time::Instant::now() > deadline {
+            break s;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    };
     let (feed, conn) = s.feed.clone().context("the feed did not answer")?;
     let keeper_restarts = s.keeper.as_ref().map_or(0, |(_, r)| *r);
     Ok(SoakInputs {
