@@ -238,13 +238,7 @@ mod tests {
     use crate::domain::Price;
 
     fn market(ticker: &str, step_cents: u16) -> Market {
-        let mut m: Market = serde_json::from_str(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/kalshi/rest/market.json"
-        )))
-        .map(|r: crate::kalshi::rest::MarketResponse| r.market)
-        .unwrap();
-        m.ticker = ticker.into();
+        let mut m = crate::kalshi::rest::markets::fixture_market(ticker);
         let cents = |c: u16| Price::from_cents(c).unwrap();
         m.price_ranges =
             vec![crate::kalshi::rest::PriceRange { start: cents(0), end: cents(100), step: cents(step_cents) }];

@@ -24,13 +24,7 @@ mod tests {
     use crate::domain::Count;
 
     fn market(ticker: &str, status: MarketStatus, vol: i64, oi: i64) -> Market {
-        let mut m: Market = serde_json::from_str(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/kalshi/rest/market.json"
-        )))
-        .map(|r: crate::kalshi::rest::MarketResponse| r.market)
-        .unwrap();
-        m.ticker = ticker.into();
+        let mut m = crate::kalshi::rest::markets::fixture_market(ticker);
         m.status = status;
         m.volume_24h_fp = Count::contracts(vol);
         m.open_interest_fp = Count::contracts(oi);

@@ -212,6 +212,18 @@ pub struct MarketResponse {
     pub market: Market,
 }
 
+/// The market of `tests/fixtures/kalshi/rest/market.json` under another ticker: a complete,
+/// real-shaped listing for tests to adjust.
+#[cfg(test)]
+pub fn fixture_market(ticker: &str) -> Market {
+    let r: MarketResponse = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/kalshi/rest/market.json"
+    )))
+    .expect("the market fixture parses");
+    Market { ticker: ticker.into(), ..r.market }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

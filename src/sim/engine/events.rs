@@ -175,3 +175,17 @@ pub enum EngineEvent {
     /// A market changed status or settled.
     Market(MarketEvent),
 }
+
+impl EngineEvent {
+    /// The market the event is about.
+    pub fn ticker(&self) -> &str {
+        match self {
+            EngineEvent::Book(d) => &d.ticker,
+            EngineEvent::Trade(t) => &t.ticker,
+            EngineEvent::Fill(f) => &f.ticker,
+            EngineEvent::Order(o) => &o.ticker,
+            EngineEvent::Position(p) => &p.ticker,
+            EngineEvent::Market(MarketEvent::Status { ticker, .. } | MarketEvent::Settled { ticker, .. }) => ticker,
+        }
+    }
+}

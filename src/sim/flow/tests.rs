@@ -26,20 +26,6 @@ fn run(flow: &mut Flow, engine: &mut Engine, steps: i64) -> Vec<Vec<EngineEvent>
     (0..steps).map(|i| flow.step(engine, T0 + i * 100)).collect()
 }
 
-fn ticker_of(e: &EngineEvent) -> &str {
-    match e {
-        EngineEvent::Book(d) => &d.ticker,
-        EngineEvent::Trade(t) => &t.ticker,
-        EngineEvent::Fill(f) => &f.ticker,
-        EngineEvent::Order(o) => &o.ticker,
-        EngineEvent::Position(p) => &p.ticker,
-        EngineEvent::Market(m) => match m {
-            crate::sim::engine::MarketEvent::Status { ticker, .. } => ticker,
-            crate::sim::engine::MarketEvent::Settled { ticker, .. } => ticker,
-        },
-    }
-}
-
 #[test]
 fn same_seed_same_events_other_seed_differs() {
     let (mut e1, mut f1, _) = setup(11, true);
@@ -172,8 +158,8 @@ fn refusals_are_skipped_and_inactive_markets_left_alone() {
     let (mut engine, mut flow, tickers) = setup(9, true);
     engine.set_market_status(&tickers[0], MarketStatus::Inactive, T0).unwrap();
     let events: Vec<EngineEvent> = run(&mut flow, &mut engine, 50).into_iter().flatten().collect();
-    assert!(events.iter().all(|e| ticker_of(e) != tickers[0]));
-    assert!(events.iter().any(|e| ticker_of(e) == tickers[1]));
+    assert!(events.iter().all(|e| e.ticker() != tickers[0]));
+    assert!(events.iter().any(|e| e.ticker() == tickers[1]));
     // Reactivation cancels the resting orders; the maker notices and quotes again.
     engine.set_market_status(&tickers[1], MarketStatus::Inactive, T0).unwrap();
     engine.set_market_status(&tickers[1], MarketStatus::Active, T0).unwrap();

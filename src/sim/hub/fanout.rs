@@ -9,18 +9,6 @@ use crate::kalshi::ws::{Channel, ServerFrame};
 use crate::sim::engine::EngineEvent;
 use crate::sim::faults::FaultInjector;
 
-pub(super) fn event_ticker(e: &EngineEvent) -> &str {
-    match e {
-        EngineEvent::Book(d) => &d.ticker,
-        EngineEvent::Trade(t) => &t.ticker,
-        EngineEvent::Fill(f) => &f.ticker,
-        EngineEvent::Order(o) => &o.ticker,
-        EngineEvent::Position(p) => &p.ticker,
-        EngineEvent::Market(crate::sim::engine::MarketEvent::Status { ticker, .. })
-        | EngineEvent::Market(crate::sim::engine::MarketEvent::Settled { ticker, .. }) => ticker,
-    }
-}
-
 /// The frame one subscription gets for one event, if any (consumes a seq when sequenced).
 pub(super) fn frame_for(
     e: &EngineEvent,
@@ -30,7 +18,7 @@ pub(super) fn frame_for(
     faults: &mut FaultInjector,
     now_ms: i64,
 ) -> Option<String> {
-    let ticker = event_ticker(e);
+    let ticker = e.ticker();
     if !sub.covers(ticker) {
         return None;
     }

@@ -247,7 +247,7 @@ impl Hub {
         let mut touched = BTreeSet::new();
         let mut held: BTreeMap<ConnId, Out> = BTreeMap::new();
         for event in events {
-            let ticker = fanout::event_ticker(event);
+            let ticker = event.ticker();
             touched.insert(ticker.to_owned());
             if self.faults.stalled(ticker) {
                 continue;
