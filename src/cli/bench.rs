@@ -67,10 +67,10 @@ impl Drop for SimChild {
     }
 }
 
-/// Starts `kalshi-actor sim` for `load` and reads its endpoints and key from its output.
 /// The simulator account's cash in a bench: enough for hours of the fixture's buying.
 const BENCH_CASH_DOLLARS: u32 = 10_000_000;
 
+/// Starts `kalshi-actor sim` for `load` and reads its endpoints and key from its output.
 fn start_sim(load: &Load, dir: &Path, faults: bool) -> anyhow::Result<SimChild> {
     let exe = std::env::current_exe().context("cannot find this program to start the simulator")?;
     let log = std::fs::File::create(dir.join("sim.log")).context("cannot create the simulator log")?;
