@@ -140,15 +140,17 @@ pub async fn select_markets(config: &Config, rest: &RestClient) -> anyhow::Resul
 /// grid indexes every centi-cent (20 KB), and 100 markets in three actors held 6 MB of
 /// identical copies.
 pub fn grid_of(m: &Market) -> Arc<TickGrid> {
-    static GRIDS: std::sync::OnceLock<std::sync::Mutex<BTreeMap<String, Arc<TickGrid>>>> = std::sync::OnceLock::new();
+    type Grids = std::collections::HashMap<Vec<PriceBand>, Arc<TickGrid>>;
+    static GRIDS: std::sync::OnceLock<std::sync::Mutex<Grids>> = std::sync::OnceLock::new();
     let bands: Vec<PriceBand> =
         m.price_ranges.iter().map(|r| PriceBand { start: r.start, end: r.end, step: r.step }).collect();
-    let key = format!("{bands:?}");
     let mut grids = GRIDS.get_or_init(Default::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    grids
-        .entry(key)
-        .or_insert_with(|| TickGrid::from_bands(&bands).map(Arc::new).unwrap_or_else(|_| TickGrid::centi_cent()))
-        .clone()
+    let grid = grids.get(&bands).cloned();
+    grid.unwrap_or_else(|| {
+        let grid = TickGrid::from_bands(&bands).map(Arc::new).unwrap_or_else(|_| TickGrid::centi_cent());
+        grids.insert(bands, grid.clone());
+        grid
+    })
 }
 
 /// The running pipeline.

@@ -11,7 +11,7 @@ use super::BookError;
 const OFF_GRID: u16 = u16::MAX;
 
 /// One `{start, end, step}` band of a price level structure, in centi-cents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PriceBand {
     /// First price of the band.
     pub start: Price,
