@@ -248,7 +248,11 @@ async fn a_long_random_session_matches_the_exchange_to_the_micro_dollar() {
     random_session(&r, &e, 10, 150, 7).await;
     let s = end_and_compare(&r, &e).await;
     assert!(s.fills >= 10, "the session traded: {s:?}");
-    assert_eq!(s.discrepancies, 0, "our own accounting was exact: nothing had to be adopted");
+    assert_eq!(
+        s.discrepancies, 0,
+        "our own accounting was exact: nothing had to be adopted; last: {:?}",
+        s.last_discrepancy
+    );
 }
 
 #[actix_web::test]

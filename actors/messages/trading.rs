@@ -145,6 +145,8 @@ pub struct TradingSummary {
     pub fills: u64,
     /// Discrepancies with the exchange.
     pub discrepancies: u64,
+    /// The latest discrepancy (market and detail), if any.
+    pub last_discrepancy: Option<String>,
     /// Reconciliations done.
     pub reconciliations: u64,
     /// Decisions without a request, by reason.

@@ -32,6 +32,8 @@ pub struct ExecutorStats {
     pub fills: u64,
     /// Discrepancies found by reconciliation.
     pub discrepancies: u64,
+    /// The latest discrepancy (market and detail).
+    pub last_discrepancy: Option<String>,
     /// Reconciliations done.
     pub reconciliations: u64,
     /// Risk rejections by reason.
@@ -73,6 +75,7 @@ impl Handler<GetExecutorStats> for OrderExecutor {
         s.processing_p99_us = self.processing.percentile(0.99);
         if let Some(core) = self.core.as_mut() {
             s.discrepancies = core.discrepancies;
+            s.last_discrepancy = core.last_discrepancy.clone();
             s.risk_rejections = core.risk.rejections.clone();
             s.halted = core.risk.halted(now_ms()).map(|h| h.reason.clone());
             s.cash = core.ledger.cash;
@@ -140,6 +143,7 @@ impl OrderExecutor {
             creates: s.creates,
             fills: s.fills,
             discrepancies: s.discrepancies,
+            last_discrepancy: s.last_discrepancy,
             reconciliations: s.reconciliations,
             skipped: to_strings(&s.skipped),
             risk_rejections: to_strings(&s.risk_rejections),

@@ -126,6 +126,8 @@ pub struct ExecutorCore {
     pub risk: RiskState,
     /// Discrepancies with the exchange found by reconciliation.
     pub discrepancies: u64,
+    /// What the latest discrepancy was (market and detail), for operators and tests.
+    pub last_discrepancy: Option<String>,
     /// Mismatches seen once (`pos:MARKET`, `cash`) with the exchange's values and the
     /// number of fills counted then: adopted only when seen again with the same values and
     /// no fill in between (a read racing a fill is not a discrepancy).
@@ -148,6 +150,7 @@ impl ExecutorCore {
             ledger: Ledger::new(cash),
             risk,
             discrepancies: 0,
+            last_discrepancy: None,
             suspects: HashMap::new(),
             next_coid: 1,
         }

@@ -43,8 +43,25 @@ pub fn fill_from_rest(f: &Fill) -> FillIn {
         fee: f.fee_cost,
         is_taker: f.is_taker,
         post_position: None,
-        ts_ms: f.ts.map_or(0, |s| s * 1000),
+        ts_ms: fill_time_us(f).div_euclid(1000),
     }
+}
+
+/// When a REST fill executed, Unix µs: its `created_time`, else its legacy `ts` seconds.
+fn fill_time_us(f: &Fill) -> i64 {
+    match f.created_time.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+        Some(t) => t.timestamp_micros(),
+        None => f.ts.unwrap_or(0).saturating_mul(1_000_000),
+    }
+}
+
+/// The exchange lists fills newest first; they are applied oldest first, because the
+/// average-cost netting depends on the order (a buy, a sell and a buy at another price end
+/// at different costs in reverse). Fills of the same time keep the list's order, reversed.
+pub fn oldest_first(fills: &[Fill]) -> Vec<&Fill> {
+    let mut v: Vec<&Fill> = fills.iter().rev().collect();
+    v.sort_by_key(|f| fill_time_us(f));
+    v
 }
 
 impl ExecutorCore {
@@ -63,6 +80,7 @@ impl ExecutorCore {
     fn discrepancy(&mut self, market: Option<&str>, detail: String, now_ms: i64, step: &mut Step) {
         self.discrepancies += 1;
         tracing::warn!(market = market.unwrap_or(""), %detail, "discrepancy with the exchange; resolved toward it");
+        self.last_discrepancy = Some(format!("{}: {detail}", market.unwrap_or("account")));
         step.events.push(ExecEvent::Risk(risk_event("discrepancy", market, &detail, false, now_ms)));
     }
 
@@ -83,7 +101,7 @@ impl ExecutorCore {
                 o.state = OrderState::Unknown;
             }
         }
-        for f in &ex.fills {
+        for f in oldest_first(&ex.fills) {
             let s = self.on_fill(fill_from_rest(f), now_ms);
             step.events.extend(s.events);
         }

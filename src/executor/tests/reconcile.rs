@@ -71,9 +71,12 @@ fn a_resting_order_gone_from_the_exchange_is_a_discrepancy_only_on_the_second_si
     // Filled at the exchange, the fill still on its way: not a discrepancy yet.
     c.reconcile(&ExchangeView::default(), 2);
     assert_eq!((c.discrepancies, c.orders.get(&coid).unwrap().state), (0, OrderState::Resting));
+    assert_eq!(c.last_discrepancy, None);
     // Still resting here at the next reconciliation: the channel lost it.
     let s = c.reconcile(&ExchangeView::default(), 3);
     assert_eq!((c.discrepancies, c.orders.get(&coid).unwrap().state), (1, OrderState::Canceled));
+    let last = c.last_discrepancy.clone().unwrap_or_default();
+    assert!(last.starts_with("M: order ") && last.contains(&coid), "{last}");
     assert!(s.events.iter().any(|e| matches!(e, ExecEvent::Risk(r) if r.kind == "discrepancy")));
     assert!(!c.suspects.keys().any(|k| k.starts_with("gone:")));
 
@@ -87,4 +90,43 @@ fn a_resting_order_gone_from_the_exchange_is_a_discrepancy_only_on_the_second_si
     c.reconcile(&ExchangeView::default(), 4);
     assert_eq!(c.discrepancies, 0);
     assert!(!c.suspects.keys().any(|k| k.starts_with("gone:")), "the suspect is forgotten");
+}
+
+fn rest_fill(id: &str, side: &str, yes_price: &str, n: &str, at: &str) -> crate::kalshi::rest::Fill {
+    serde_json::from_value(serde_json::json!({
+        "fill_id": id, "trade_id": id, "order_id": "x", "ticker": "M", "market_ticker": "M",
+        "outcome_side": if side == "bid" { "yes" } else { "no" }, "book_side": side, "count_fp": n,
+        "yes_price_dollars": yes_price, "no_price_dollars": "0.5000", "is_taker": true,
+        "fee_cost": "0.000000", "created_time": at
+    }))
+    .unwrap()
+}
+
+#[test]
+fn fills_read_back_are_applied_oldest_first() {
+    // Buy 20 at 0.38, sell 10, buy 10 at 0.47, all missed by the channel. In that order the
+    // average cost ends at 3.80 + 4.70 = 8.50; applied in the list's newest-first order it
+    // would end at 7.60 (the 0.47 lot sold first), a false discrepancy a reconciliation later.
+    let newest_first = vec![
+        rest_fill("t3", "bid", "0.4700", "10.00", "2026-11-26T15:00:02.000Z"),
+        rest_fill("t2", "ask", "0.4000", "10.00", "2026-11-26T15:00:01.500Z"),
+        rest_fill("t1", "bid", "0.3800", "20.00", "2026-11-26T15:00:01.500Z"),
+    ];
+    let pos: crate::kalshi::rest::MarketPosition = serde_json::from_value(serde_json::json!({
+        "ticker": "M", "position_fp": "20.00", "market_exposure_dollars": "8.500000"
+    }))
+    .unwrap();
+    // Cash: 1 000 − 7.60 + 4.00 − 4.70.
+    let balance = Money::from_cents(99_170);
+    let view = ExchangeView { fills: newest_first, positions: vec![pos], balance, ..Default::default() };
+    let mut c = core();
+    c.reconcile(&view, 1);
+    let p = c.ledger.position("M");
+    assert_eq!((p.position, p.exposure), (Count::contracts(20), Money::from_cents(850)));
+    c.reconcile(&view, 2);
+    assert_eq!((c.discrepancies, c.last_discrepancy.clone()), (0, None));
+    assert_eq!(c.ledger.fills, 3, "each trade once");
+    let order: Vec<&str> =
+        super::super::reconcile::oldest_first(&view.fills).iter().map(|f| f.fill_id.as_str()).collect();
+    assert_eq!(order, ["t1", "t2", "t3"], "same-time fills keep the list's order, reversed");
 }
