@@ -248,9 +248,10 @@ async fn a_long_random_session_matches_the_exchange_to_the_micro_dollar() {
     random_session(&r, &e, 10, 150, 7).await;
     let s = end_and_compare(&r, &e).await;
     assert!(s.fills >= 10, "the session traded: {s:?}");
+    let (_, conn) = r.p.feed.send(kalshi_actor::actors::market_feed::GetFeedCounters).await.unwrap();
     assert_eq!(
         s.discrepancies, 0,
-        "our own accounting was exact: nothing had to be adopted; last: {:?}",
+        "our own accounting was exact: nothing had to be adopted; last: {:?}; feed: {conn:?}",
         s.last_discrepancy
     );
 }
