@@ -2,10 +2,11 @@
 //! acknowledgements (`RecordEnqueued`, carrying the accepted record) and stream markers
 //! (`StreamMarked`: millisecond boundaries, stale books), it runs the pure
 //! [`ObserverCore`] — the same one the offline `observe` command runs — and, for each target
-//! market with a complete new view point, throttled per market, sends the observation to
-//! the Policy (`ObservationBuilt`). Stale, one-sided and warming-up markets are skipped and
-//! counted by reason. Target markets come from configuration, every subscribed market, or
-//! the hot selector (re-ranked on a timer; changes go out as `TargetsChanged`).
+//! market with a complete new view point, throttled per market, hands the observation to
+//! the Policy (`ObservationBuilt`; in the service its decider is called in place, no mailbox
+//! hop: see `actors/policy.rs`). Stale, one-sided and warming-up markets are skipped and
+//! counted by reason. Targets come from configuration, every subscribed market, or the hot
+//! selector (re-ranked on a timer; changes go out as `TargetsChanged`).
 //!
 //! A panic in the core stops the actor; its supervisor restarts it with a fresh stream,
 //! every market stale and new snapshots requested.
@@ -102,7 +103,7 @@ pub struct Observer {
     portfolio: Portfolio,
     /// Our live orders per market (from the executor), for `live` order features.
     resting: std::collections::HashMap<String, Vec<crate::features::portfolio::RestingOrder>>,
-    policy: Option<Recipient<ObservationBuilt>>,
+    policy: Option<super::policy::PolicyInput>,
     target_outputs: Vec<Recipient<TargetsChanged>>,
     snapshots: Option<Recipient<RequestSnapshots>>,
     log: Option<ObservationLog>,
@@ -134,7 +135,7 @@ impl Observer {
     /// An observer sending observations to `policy`, logging them to `log`.
     pub fn new(
         settings: ObserverSettings,
-        policy: Option<Recipient<ObservationBuilt>>,
+        policy: Option<super::policy::PolicyInput>,
         log: Option<ObservationLog>,
     ) -> Observer {
         Observer {
@@ -215,7 +216,7 @@ impl Observer {
         if let Some(p) = &self.policy {
             let (bid, ask) = self.core.state(market).map_or((None, None), |s| s.yes_touch());
             let touch = crate::executor::intent::Touch { bid, ask };
-            p.do_send(ObservationBuilt {
+            p.send(ObservationBuilt {
                 market: o.market.clone(),
                 seq: o.seq,
                 recv_ms: o.ts_ms,

@@ -7,7 +7,9 @@
 //! `executor.cancel_on_start`) and trades only once that is done. With `actor.enabled = false`
 //! it is a dry run: decisions are recorded, no request is ever sent.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,10 +31,12 @@ use crate::executor::{ExecutorCore, ExecutorSettings, Step};
 use crate::kalshi::sign::now_ms;
 use crate::latency::LatencyWindow;
 
+mod decide;
 mod publish;
 mod startup;
 mod status;
 
+pub use decide::{DecisionMade, ExecutorLink};
 pub use publish::fill_row;
 pub use status::{ConnectExecutorOutputs, ExecutorStats, GetExecutorStats, ReconcileNow};
 
@@ -75,7 +79,8 @@ pub struct ExecutorOutputs {
 /// The executor actor.
 pub struct OrderExecutor {
     opts: ExecutorOptions,
-    core: Option<ExecutorCore>,
+    /// Shared with the [`ExecutorLink`] the Policy's decider calls in place (same thread).
+    core: Rc<RefCell<Option<ExecutorCore>>>,
     sender: Addr<OrderSender>,
     reader: Addr<OrderSender>,
     outputs: ExecutorOutputs,
@@ -102,7 +107,7 @@ impl OrderExecutor {
         let stats = ExecutorStats { dry_run: opts.dry_run, ..ExecutorStats::default() };
         OrderExecutor {
             opts,
-            core: None,
+            core: Rc::new(RefCell::new(None)),
             sender,
             reader,
             outputs,
@@ -115,11 +120,15 @@ impl OrderExecutor {
         }
     }
 
-    /// Sends the step's requests and publishes its events. `started` is when the frame
-    /// behind a decision was in hand and when its evaluation began (decision latency: frame
-    /// → intent; its processing part: point complete → intent); the requests carry the moment the intent was decided (wire latency: intent → request
-    /// handed to the HTTP client, P5).
-    fn apply(&mut self, mut step: Step, started: Option<(Instant, Instant)>) {
+    /// Runs `f` on the core, once loaded; the borrow ends before the caller applies the
+    /// result.
+    fn with_core<R>(&self, f: impl FnOnce(&mut ExecutorCore) -> R) -> Option<R> {
+        self.core.borrow_mut().as_mut().map(f)
+    }
+
+    /// Sends the step's requests and publishes its events (everything but decisions, which
+    /// the [`ExecutorLink`] sends in place).
+    fn apply(&mut self, mut step: Step) {
         if self.opts.dry_run {
             // A dry run never sends anything, halts included.
             step.requests.clear();
@@ -128,20 +137,20 @@ impl OrderExecutor {
             *self.stats.skipped.entry(s).or_default() += 1;
         }
         let decided = Instant::now();
-        if !step.requests.is_empty() {
-            if let Some((frame, built)) = started {
-                self.decision.push(decided.duration_since(frame).as_secs_f64() * 1e6);
-                self.processing.push(decided.duration_since(built).as_secs_f64() * 1e6);
-            }
-        }
         for request in step.requests {
             self.stats.requests += 1;
             self.stats.creates += u64::from(matches!(request, crate::executor::Request::Create { .. }));
             self.sender.do_send(SendRequest { request, decided });
         }
+        self.publish_events(step.events);
+    }
+
+    /// Publishes events, then the live orders of every market they touched and, after a
+    /// position change, the portfolio.
+    fn publish_events(&mut self, events: Vec<crate::executor::ExecEvent>) {
         let mut portfolio = false;
         let mut touched: Vec<String> = Vec::new();
-        for e in step.events {
+        for e in events {
             if let crate::executor::ExecEvent::Order(o) = &e {
                 if !touched.contains(&o.market) {
                     touched.push(o.market.clone());
@@ -159,13 +168,11 @@ impl OrderExecutor {
 
     fn reconcile(&mut self, ctx: &mut Context<Self>) {
         // Finished orders are forgotten after 10 minutes: memory stays flat on long runs.
-        self.core.iter_mut().for_each(|c| c.orders.prune(now_ms() - crate::executor::state::KEEP_FINISHED_MS));
-        let Some(core) = &self.core else { return };
+        self.with_core(|c| c.orders.prune(now_ms() - crate::executor::state::KEEP_FINISHED_MS));
         if self.reconciling.is_some_and(|t| t.elapsed() < Duration::from_secs(30)) || self.opts.dry_run {
             return;
         }
-        self.reconciling = Some(Instant::now());
-        let markets: Vec<String> = {
+        let Some((markets, live_before)) = self.with_core(|core| {
             let mut m: Vec<String> = core
                 .orders
                 .live()
@@ -174,11 +181,14 @@ impl OrderExecutor {
                 .collect();
             m.sort();
             m.dedup();
-            m
+            (m, core.orders.live().count())
+        }) else {
+            return;
         };
         let since_s = self.last_reconcile_s - 10;
         let started_s = now_ms() / 1000;
-        let (requests_before, live_before) = (self.stats.requests, core.orders.live().count());
+        let requests_before = self.stats.requests;
+        self.reconciling = Some(Instant::now());
         self.reader
             .send(FetchExchange { markets, since_s })
             .into_actor(self)
@@ -194,12 +204,16 @@ impl OrderExecutor {
                 act.stats.reconciliations += 1;
                 let now = now_ms();
                 let touches = act.touches.clone();
-                let Some(core) = act.core.as_mut() else { return };
-                let mut step = core.reconcile(&view, now);
-                let loss = core.check_loss(|m| touches.get(m).and_then(Touch::mid_cents), now);
-                step.requests.extend(loss.requests);
-                step.events.extend(loss.events);
-                act.apply(step, None);
+                let Some(step) = act.with_core(|core| {
+                    let mut step = core.reconcile(&view, now);
+                    let loss = core.check_loss(|m| touches.get(m).and_then(Touch::mid_cents), now);
+                    step.requests.extend(loss.requests);
+                    step.events.extend(loss.events);
+                    step
+                }) else {
+                    return;
+                };
+                act.apply(step);
                 act.publish_portfolio();
             })
             .spawn(ctx);
@@ -213,7 +227,8 @@ impl Actor for OrderExecutor {
         if self.opts.dry_run {
             warn!("DRY RUN (actor.enabled = false): decisions are recorded, no order is ever sent");
             let risk = RiskState::new(self.opts.risk.clone(), 0.0, 0.0, now_ms());
-            self.core = Some(ExecutorCore::new(self.opts.settings.clone(), self.opts.grids.clone(), risk, Money::ZERO));
+            let core = ExecutorCore::new(self.opts.settings.clone(), self.opts.grids.clone(), risk, Money::ZERO);
+            *self.core.borrow_mut() = Some(core);
             return;
         }
         self.start_up(ctx);
@@ -225,33 +240,8 @@ impl Handler<ActionChosen> for OrderExecutor {
     type Result = ();
 
     fn handle(&mut self, msg: ActionChosen, _: &mut Self::Context) {
-        self.stats.actions += 1;
-        self.touches.insert(msg.market.clone(), msg.touch);
-        if let Some(p) = &self.outputs.persist {
-            let row = crate::storage::ActionRow {
-                market: msg.market.clone(),
-                action: u8::try_from(msg.action).unwrap_or(u8::MAX),
-                name: msg.name.to_owned(),
-                probs: msg.probs,
-                obs: msg.obs.to_vec(),
-                model_id: msg.model_id.to_string(),
-                seq: msg.seq,
-                recv_ms: msg.recv_ms,
-                ts_ms: now_ms(),
-                dry_run: self.opts.dry_run,
-            };
-            p.do_send(super::persister::PersistActorRecord { record: crate::storage::ActorRecord::Action(row) });
-        }
-        if self.opts.dry_run {
-            *self.stats.skipped.entry("dry_run").or_default() += 1;
-            return;
-        }
-        let Some(core) = self.core.as_mut() else {
-            *self.stats.skipped.entry("starting").or_default() += 1;
-            return;
-        };
-        let step = core.on_action(&msg.market, msg.action, msg.touch, now_ms());
-        self.apply(step, Some((msg.started, msg.built)));
+        let made = decide::decide_now(&self.core, &self.sender, self.opts.dry_run, msg);
+        self.book_decision(made);
     }
 }
 
@@ -259,9 +249,8 @@ impl Handler<WriteDone> for OrderExecutor {
     type Result = ();
 
     fn handle(&mut self, msg: WriteDone, _: &mut Self::Context) {
-        let Some(core) = self.core.as_mut() else { return };
         let now = now_ms();
-        let step = match msg.result {
+        let Some(step) = self.with_core(|core| match msg.result {
             WriteResult::Created(r) => core.on_created(&msg.coid, r, now),
             WriteResult::Amended(price, r) => core.on_amended(&msg.coid, price, r, now),
             WriteResult::Canceled(r) => core.on_canceled(&msg.coid, r, now),
@@ -271,8 +260,10 @@ impl Handler<WriteDone> for OrderExecutor {
                 core.risk.on_error(now);
                 Step::default()
             }
+        }) else {
+            return;
         };
-        self.apply(step, None);
+        self.apply(step);
     }
 }
 
@@ -294,9 +285,8 @@ impl Handler<FillReceived> for OrderExecutor {
             post_position: Some(f.post_position_fp),
             ts_ms: f.ts_ms.unwrap_or(msg.recv_ms),
         };
-        let Some(core) = self.core.as_mut() else { return };
-        let step = core.on_fill(fill, now_ms());
-        self.apply(step, None);
+        let Some(step) = self.with_core(|core| core.on_fill(fill, now_ms())) else { return };
+        self.apply(step);
     }
 }
 
@@ -304,9 +294,8 @@ impl Handler<OrderUpdated> for OrderExecutor {
     type Result = ();
 
     fn handle(&mut self, msg: OrderUpdated, _: &mut Self::Context) {
-        let Some(core) = self.core.as_mut() else { return };
-        let step = core.on_user_order(&msg.order, now_ms());
-        self.apply(step, None);
+        let Some(step) = self.with_core(|core| core.on_user_order(&msg.order, now_ms())) else { return };
+        self.apply(step);
     }
 }
 
@@ -314,13 +303,17 @@ impl Handler<TargetsChanged> for OrderExecutor {
     type Result = ();
 
     fn handle(&mut self, msg: TargetsChanged, _: &mut Self::Context) {
-        let Some(core) = self.core.as_mut() else { return };
-        let mut all = Step::default();
-        for m in &msg.removed {
-            let s = core.leave_market(m, now_ms());
-            all.requests.extend(s.requests);
-            all.events.extend(s.events);
-        }
-        self.apply(all, None);
+        let Some(all) = self.with_core(|core| {
+            let mut all = Step::default();
+            for m in &msg.removed {
+                let s = core.leave_market(m, now_ms());
+                all.requests.extend(s.requests);
+                all.events.extend(s.events);
+            }
+            all
+        }) else {
+            return;
+        };
+        self.apply(all);
     }
 }

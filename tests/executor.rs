@@ -101,6 +101,26 @@ async fn settled(r: &Running, e: &Addr<OrderExecutor>) -> Vec<Order> {
 }
 
 #[actix_web::test]
+async fn a_linked_decision_hands_its_order_to_the_sender_before_the_call_returns() {
+    let r = Running::start_executor(1, |_| {}, |c| c.actor.pricing = Pricing::Passive).await;
+    let e = ready(&r).await;
+    r.step(0, 5);
+    let m = r.tickers[0].clone();
+    let t = touch(&r.rest, &m).await;
+    let link = r.link.clone().unwrap();
+    // What the Policy's decider calls: no mailbox hop between the action and its request.
+    assert_eq!(link.decide(&action(&m, BUY_YES, t)), 1, "the create went to the sender within the call");
+    let at_exchange = settled(&r, &e).await;
+    assert_eq!(at_exchange.len(), 1, "{at_exchange:?}");
+    assert_eq!((at_exchange[0].book_side, Some(at_exchange[0].yes_price_dollars)), (BookSide::Bid, t.bid));
+    // The executor booked it from its mailbox afterwards.
+    let s = stats(&e).await;
+    assert_eq!((s.actions, s.requests, s.creates), (1, 1, 1), "{s:?}");
+    // The same order again: nothing to do, and the call says so.
+    assert_eq!(link.decide(&action(&m, BUY_YES, t)), 0);
+}
+
+#[actix_web::test]
 async fn actions_become_v2_orders_at_the_exchange_and_halt_cancels_them() {
     let r = Running::start_executor(1, |_| {}, |c| c.actor.pricing = Pricing::Passive).await;
     let e = ready(&r).await;

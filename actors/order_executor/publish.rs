@@ -13,7 +13,8 @@ use crate::executor::ExecEvent;
 impl OrderExecutor {
     /// Our live orders on `market`, for the Observer's order features.
     pub(super) fn publish_resting(&self, market: &str) {
-        let (Some(core), Some(out)) = (&self.core, &self.outputs.resting) else { return };
+        let core = self.core.borrow();
+        let (Some(core), Some(out)) = (core.as_ref(), &self.outputs.resting) else { return };
         let orders = core
             .orders
             .live_in(market)
@@ -75,7 +76,8 @@ impl OrderExecutor {
             // Nothing is ever bought: the observer keeps its flat starting portfolio.
             return;
         }
-        let Some(core) = &self.core else { return };
+        let core = self.core.borrow();
+        let Some(core) = core.as_ref() else { return };
         if self.outputs.portfolio.is_empty() {
             return;
         }

@@ -89,7 +89,7 @@ impl OrderExecutor {
             });
         }
         info!(cash = %view.balance.format(), positions = view.positions.len(), resting = view.orders.len(), rate, "executor ready: trading");
-        self.core = Some(core);
+        *self.core.borrow_mut() = Some(core);
         self.stats.ready = true;
         self.publish_portfolio();
     }

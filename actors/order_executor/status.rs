@@ -73,7 +73,7 @@ impl Handler<GetExecutorStats> for OrderExecutor {
         s.decision_p999_us = self.decision.percentile(0.999);
         s.processing_p50_us = self.processing.percentile(0.5);
         s.processing_p99_us = self.processing.percentile(0.99);
-        if let Some(core) = self.core.as_mut() {
+        if let Some(core) = self.core.borrow_mut().as_mut() {
             s.discrepancies = core.discrepancies;
             s.last_discrepancy = core.last_discrepancy.clone();
             s.risk_rejections = core.risk.rejections.clone();
@@ -90,7 +90,7 @@ impl Handler<crate::actors::messages::GetControlStatus> for OrderExecutor {
     type Result = crate::actors::messages::ControlStatus;
 
     fn handle(&mut self, _: crate::actors::messages::GetControlStatus, _: &mut Self::Context) -> Self::Result {
-        let reason = self.core.as_mut().and_then(|c| c.risk.halted(now_ms()).map(|h| h.reason.clone()));
+        let reason = self.with_core(|c| c.risk.halted(now_ms()).map(|h| h.reason.clone())).flatten();
         crate::actors::messages::ControlStatus { halted: reason.is_some(), reason, dry_run: self.opts.dry_run }
     }
 }
@@ -192,9 +192,8 @@ impl Handler<HaltTrading> for OrderExecutor {
 
     fn handle(&mut self, msg: HaltTrading, _: &mut Self::Context) {
         warn!(reason = %msg.reason, "trading halted; cancelling every resting order");
-        let Some(core) = self.core.as_mut() else { return };
-        let step = core.halt(&msg.reason, now_ms());
-        self.apply(step, None);
+        let Some(step) = self.with_core(|core| core.halt(&msg.reason, now_ms())) else { return };
+        self.apply(step);
     }
 }
 
@@ -203,8 +202,7 @@ impl Handler<ResumeTrading> for OrderExecutor {
 
     fn handle(&mut self, _: ResumeTrading, _: &mut Self::Context) {
         info!("trading resumed");
-        let Some(core) = self.core.as_mut() else { return };
-        let step = core.resume(now_ms());
-        self.apply(step, None);
+        let Some(step) = self.with_core(|core| core.resume(now_ms())) else { return };
+        self.apply(step);
     }
 }

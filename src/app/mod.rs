@@ -32,7 +32,7 @@ mod service;
 mod trading;
 
 pub use service::{run, start, Service};
-pub use trading::{load_model, start_executor, start_trading, Trading, MODEL_DIR};
+pub use trading::{load_model, start_executor, start_executor_linked, start_trading, Trading, MODEL_DIR};
 
 /// Where the embedded simulator keeps its generated API key.
 pub const SIM_ACCOUNTS_DIR: &str = "data/sim-accounts";

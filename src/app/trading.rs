@@ -1,17 +1,21 @@
 //! The trading chain's wiring: the model, the Observer, the Policy and the OrderExecutor.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use actix::{Actor, Addr, AsyncContext, Supervisor};
+use actix::{Addr, AsyncContext, Supervisor};
 use anyhow::{bail, Context};
 use tracing::warn;
 
 use super::{grid_of, Exchange, Pipeline, PrivateOutputs};
 use crate::actors::broadcaster::Broadcaster;
 use crate::actors::observer::{ConnectObserver, Observer, ObserverSettings, TargetSpec};
-use crate::actors::order_executor::{ConnectExecutorOutputs, ExecutorOptions, ExecutorOutputs, OrderExecutor};
+use crate::actors::order_executor::{
+    ConnectExecutorOutputs, ExecutorLink, ExecutorOptions, ExecutorOutputs, OrderExecutor,
+};
 use crate::actors::persister::AckTargets;
-use crate::actors::policy::{ConnectActions, Policy};
+use crate::actors::policy::{ConnectActions, Decider, Policy, PolicyInput};
 use crate::config::{Config, OrderFeatures, TargetMarketMode};
 use crate::executor::ExecutorSettings;
 use crate::features::portfolio::OrderMode;
@@ -141,16 +145,28 @@ pub fn start_trading(
         ),
     };
     let (net, id) = (Arc::new(model.model.clone()), model.id.clone());
-    let policy = Supervisor::start(move |_| Policy::new(net, &id, Vec::new()));
-    let to_policy = policy.clone().recipient();
-    let observer = Supervisor::start(move |_| Observer::new(settings, Some(to_policy), log));
-    let executor = start_executor(config, exchange, markets);
-    policy.do_send(ConnectActions(vec![executor.clone().recipient()]));
+    // Observer → Policy → OrderExecutor → sender is one call chain on this thread: the
+    // Observer calls the Policy's decider, which calls the executor's link in place.
+    let (executor, link) = start_executor_linked(config, exchange, markets);
+    let decider = Rc::new(RefCell::new(Decider::new(net, &id, Vec::new(), Some(link))));
+    let shared = decider.clone();
+    let policy = Supervisor::start(move |_| Policy::with_decider(shared));
+    let observer = Supervisor::start(move |_| Observer::new(settings, Some(PolicyInput::Direct(decider)), log));
     Ok(Trading { observer, policy, executor })
 }
 
 /// Starts the OrderExecutor and its sender.
 pub fn start_executor(config: &Config, exchange: &Exchange, markets: &[Market]) -> Addr<OrderExecutor> {
+    start_executor_linked(config, exchange, markets).0
+}
+
+/// Starts the OrderExecutor and its sender on this thread, with the link its decisions are
+/// made through in place.
+pub fn start_executor_linked(
+    config: &Config,
+    exchange: &Exchange,
+    markets: &[Market],
+) -> (Addr<OrderExecutor>, ExecutorLink) {
     let opts = ExecutorOptions {
         dry_run: !config.actor.enabled,
         cancel_on_start: config.executor.cancel_on_start,
@@ -169,10 +185,12 @@ pub fn start_executor(config: &Config, exchange: &Exchange, markets: &[Market]) 
     };
     let (root, signer, timeout) =
         (exchange.rest_url.clone(), Some(exchange.signer.clone()), config.executor.request_timeout);
-    OrderExecutor::create(move |ctx| {
-        let reply = ctx.address().recipient();
-        let sender = crate::actors::order_sender::start_here(root.clone(), signer.clone(), timeout, reply.clone());
-        let reader = crate::actors::order_sender::start(root, signer, timeout, reply);
-        OrderExecutor::new(opts, sender, reader, ExecutorOutputs::default())
-    })
+    let ctx = actix::Context::<OrderExecutor>::new();
+    let me = ctx.address();
+    let reply = me.clone().recipient();
+    let sender = crate::actors::order_sender::start_here(root.clone(), signer.clone(), timeout, reply.clone());
+    let reader = crate::actors::order_sender::start(root, signer, timeout, reply);
+    let executor = OrderExecutor::new(opts, sender, reader, ExecutorOutputs::default());
+    let link = executor.link(me);
+    (ctx.run(executor), link)
 }

@@ -67,6 +67,8 @@ pub struct Running {
     pub trading: Option<app::Trading>,
     /// The OrderExecutor alone, when started with it.
     pub executor: Option<actix::Addr<kalshi_actor::actors::order_executor::OrderExecutor>>,
+    /// Its in-place decision entry (what the Policy's decider calls).
+    pub link: Option<kalshi_actor::actors::order_executor::ExecutorLink>,
     _dir: tempfile::TempDir,
 }
 
@@ -119,12 +121,13 @@ impl Running {
         let rest = RestClient::new(exchange.rest_url.clone(), Some(exchange.signer.clone()), Duration::from_secs(10));
         let markets = app::select_markets(&cfg, &rest).await.unwrap();
         assert_eq!(markets.iter().map(|m| m.ticker.clone()).collect::<Vec<_>>(), tickers);
-        let mut executor = None;
+        let (mut executor, mut link) = (None, None);
         let (observer, trading) = match chain {
             Chain::None => (None, None),
             Chain::Probe(t) => (Some(t), None),
             Chain::Executor => {
-                executor = Some(app::start_executor(&cfg, &exchange, &markets));
+                let (e, l) = app::start_executor_linked(&cfg, &exchange, &markets);
+                (executor, link) = (Some(e), Some(l));
                 (None, None)
             }
             Chain::Trading => {
@@ -153,7 +156,7 @@ impl Running {
                 },
             ));
         }
-        Running { sim, tickers, rest, markets, p, db, trading, executor, _dir: dir }
+        Running { sim, tickers, rest, markets, p, db, trading, executor, link, _dir: dir }
     }
 
     /// Runs `n` flow steps, numbered from `from`.
