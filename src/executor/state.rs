@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::actors::messages::{OrderEvent, OrderEventKind};
 use crate::domain::position::PositionState;
-use crate::domain::{BookSide, Count, FastSet, Money, Price};
+use crate::domain::{BookSide, Count, FastMap, FastSet, Money, Price};
 
 /// Where an order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,14 +98,15 @@ pub const KEEP_FINISHED_MS: i64 = 600_000;
 ///
 /// Finished orders are remembered for [`KEEP_FINISHED_MS`] (thousands of them at a few
 /// creates a second), so the per-decision questions (`busy`, `live_in`, `live`) scan only
-/// `open`: the client ids of every order inserted or handed out mutably since the last
-/// [`Orders::prune`], which keeps only those still live. Every live order is in it: an order
-/// can only become live through `insert` or `get_mut`, and both add it.
+/// `open`: by market, the client ids of every order inserted or handed out mutably since
+/// the last [`Orders::prune`], which keeps only those still live. Every live order is in it:
+/// an order can only become live through `insert` or `get_mut`, and both add it. A
+/// decision's questions about its market (`busy`, `live_in`) scan that market's only.
 #[derive(Debug, Clone, Default)]
 pub struct Orders {
     by_coid: HashMap<String, TrackedOrder>,
     by_oid: HashMap<String, String>,
-    open: FastSet<String>,
+    open: FastMap<String, FastSet<String>>,
 }
 
 impl Orders {
@@ -114,27 +115,38 @@ impl Orders {
         if let Some(oid) = &o.order_id {
             self.by_oid.insert(oid.clone(), o.client_order_id.clone());
         }
-        self.open.insert(o.client_order_id.clone());
+        self.open.entry(o.market.clone()).or_default().insert(o.client_order_id.clone());
         self.by_coid.insert(o.client_order_id.clone(), o);
     }
 
     /// By client order id.
     pub fn get_mut(&mut self, coid: &str) -> Option<&mut TrackedOrder> {
         let o = self.by_coid.get_mut(coid)?;
-        if !self.open.contains(coid) {
-            self.open.insert(coid.to_owned());
+        match self.open.get_mut(&o.market) {
+            Some(set) if set.contains(coid) => {}
+            Some(set) => {
+                set.insert(coid.to_owned());
+            }
+            None => {
+                self.open.insert(o.market.clone(), std::iter::once(coid.to_owned()).collect());
+            }
         }
         Some(o)
     }
 
     /// How many orders the per-decision questions scan.
     pub fn open_len(&self) -> usize {
-        self.open.len()
+        self.open.values().map(FastSet::len).sum()
     }
 
     /// The orders that may be live (a superset of the live ones).
     fn candidates(&self) -> impl Iterator<Item = &TrackedOrder> {
-        self.open.iter().filter_map(|c| self.by_coid.get(c))
+        self.open.values().flatten().filter_map(|c| self.by_coid.get(c))
+    }
+
+    /// The orders of `market` that may be live.
+    fn candidates_in<'a>(&'a self, market: &str) -> impl Iterator<Item = &'a TrackedOrder> {
+        self.open.get(market).into_iter().flatten().filter_map(|c| self.by_coid.get(c))
     }
 
     /// By client order id.
@@ -157,7 +169,7 @@ impl Orders {
 
     /// Live orders of `market`, oldest first.
     pub fn live_in(&self, market: &str) -> Vec<&TrackedOrder> {
-        let mut v: Vec<&TrackedOrder> = self.candidates().filter(|o| o.market == market && o.state.live()).collect();
+        let mut v: Vec<&TrackedOrder> = self.candidates_in(market).filter(|o| o.state.live()).collect();
         v.sort_by(|a, b| a.sent_ms.cmp(&b.sent_ms).then_with(|| a.client_order_id.cmp(&b.client_order_id)));
         v
     }
@@ -169,7 +181,7 @@ impl Orders {
 
     /// Whether `market` has a request in flight or an unknown outcome.
     pub fn busy(&self, market: &str) -> bool {
-        self.candidates().any(|o| o.market == market && o.state.busy())
+        self.candidates_in(market).any(|o| o.state.busy())
     }
 
     /// Drops finished orders older than `before_ms` (keeps memory flat on long runs).
@@ -177,7 +189,10 @@ impl Orders {
     /// Called with `now − KEEP_FINISHED_MS` by the executor and the replay.
     pub fn prune(&mut self, before_ms: i64) {
         let by_coid = &self.by_coid;
-        self.open.retain(|c| by_coid.get(c).is_some_and(|o| o.state.live()));
+        self.open.retain(|_, set| {
+            set.retain(|c| by_coid.get(c).is_some_and(|o| o.state.live()));
+            !set.is_empty()
+        });
         let gone: Vec<String> = self
             .by_coid
             .values()
