@@ -36,6 +36,8 @@ pub struct FeedOutputs {
     pub fills: Option<Recipient<FillReceived>>,
     /// Our order updates (OrderExecutor), when trading.
     pub orders: Option<Recipient<OrderUpdated>>,
+    /// The `fill` channel subscribed (OrderExecutor), when trading.
+    pub fill_channel: Option<Recipient<super::messages::FillChannelOpened>>,
 }
 
 /// Counters of the connection itself.
@@ -167,6 +169,11 @@ impl MarketFeed {
                     }
                 }
                 FeedOutput::Position(_) => {}
+                FeedOutput::FillChannelOpened => {
+                    if let Some(r) = &self.out.fill_channel {
+                        r.do_send(super::messages::FillChannelOpened);
+                    }
+                }
                 FeedOutput::Resubscribe { code } => {
                     warn!(code, "subscription ended by the exchange; resubscribing");
                     let outputs = self.core.on_connected();

@@ -58,6 +58,12 @@ pub struct FillReceived {
     pub recv_ms: i64,
 }
 
+/// MarketFeed → OrderExecutor: the `fill` channel is subscribed on a new connection; fills
+/// made while it was not are only in the REST read-back.
+#[derive(Debug, Clone, Copy, Message)]
+#[rtype(result = "()")]
+pub struct FillChannelOpened;
+
 /// MarketFeed → OrderExecutor: one of our orders changed.
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "()")]

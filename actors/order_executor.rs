@@ -17,13 +17,15 @@ use actix::prelude::*;
 use tracing::{error, warn};
 
 use super::messages::{
-    ActionChosen, FillReceived, OrderEvent, OrderUpdated, PortfolioChanged, RiskEvent, TargetsChanged,
+    ActionChosen, FillChannelOpened, FillReceived, OrderEvent, OrderUpdated, PortfolioChanged, RiskEvent,
+    TargetsChanged,
 };
 use super::order_sender::OrderSender;
 use super::order_sender::{FetchExchange, SendRequest, WriteDone, WriteResult};
 use crate::book::TickGrid;
 use crate::config::RiskConfig;
 use crate::domain::Money;
+use crate::executor::fill_gate::{FillGate, Offer};
 use crate::executor::intent::Touch;
 use crate::executor::risk::RiskState;
 use crate::executor::state::FillIn;
@@ -92,6 +94,9 @@ pub struct OrderExecutor {
     last_reconcile_s: i64,
     /// When the reconciliation in progress started (a stuck one is abandoned after 30 s).
     reconciling: Option<Instant>,
+    /// Channel fills held after the `fill` channel (re)opened, until a read-back that
+    /// started after it has been applied (fills stay in exchange order).
+    gate: FillGate<Instant>,
 }
 
 impl OrderExecutor {
@@ -117,6 +122,7 @@ impl OrderExecutor {
             processing: LatencyWindow::new(8192),
             last_reconcile_s: now_ms() / 1000,
             reconciling: None,
+            gate: FillGate::default(),
         }
     }
 
@@ -188,11 +194,12 @@ impl OrderExecutor {
         let since_s = self.last_reconcile_s - 10;
         let started_s = now_ms() / 1000;
         let requests_before = self.stats.requests;
-        self.reconciling = Some(Instant::now());
+        let read_started = Instant::now();
+        self.reconciling = Some(read_started);
         self.reader
             .send(FetchExchange { markets, since_s })
             .into_actor(self)
-            .map(move |res, act, _| {
+            .map(move |res, act, ctx| {
                 act.reconciling = None;
                 let mut view = match res {
                     Ok(Ok(v)) => v,
@@ -215,6 +222,7 @@ impl OrderExecutor {
                 };
                 act.apply(step);
                 act.publish_portfolio();
+                act.release_held(read_started, ctx);
             })
             .spawn(ctx);
     }
@@ -285,8 +293,44 @@ impl Handler<FillReceived> for OrderExecutor {
             post_position: Some(f.post_position_fp),
             ts_ms: f.ts_ms.unwrap_or(msg.recv_ms),
         };
-        let Some(step) = self.with_core(|core| core.on_fill(fill, now_ms())) else { return };
-        self.apply(step);
+        match self.gate.offer(fill) {
+            Offer::Held => {}
+            Offer::Apply(fill) => self.apply_fills(vec![fill]),
+            Offer::Overflow(all) => {
+                warn!(fills = all.len(), "too many fills held for the read-back; applying them as they came");
+                self.apply_fills(all);
+            }
+        }
+    }
+}
+
+impl Handler<FillChannelOpened> for OrderExecutor {
+    type Result = ();
+
+    fn handle(&mut self, _: FillChannelOpened, ctx: &mut Self::Context) {
+        // Fills made while the channel was not listening are only in the read-back, and are
+        // older than what the channel sends from now on: hold those until it is applied.
+        self.gate.opened(Instant::now());
+        self.reconcile(ctx);
+    }
+}
+
+impl OrderExecutor {
+    fn apply_fills(&mut self, fills: Vec<FillIn>) {
+        for fill in fills {
+            let Some(step) = self.with_core(|core| core.on_fill(fill, now_ms())) else { return };
+            self.apply(step);
+        }
+    }
+
+    /// After a read-back started at `read_started` was applied: the held fills go in; if it
+    /// started too early, another read starts now.
+    fn release_held(&mut self, read_started: Instant, ctx: &mut Context<Self>) {
+        match self.gate.read_applied(read_started) {
+            Some(held) => self.apply_fills(held),
+            None if self.gate.holding() => self.reconcile(ctx),
+            None => {}
+        }
     }
 }
 

@@ -289,7 +289,10 @@ async fn a_long_random_session_matches_the_exchange_to_the_micro_dollar() {
         use sqlx::Connection;
         let mut db = sqlx::SqliteConnection::connect(&r.db).await.unwrap();
         let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT market, trade_id FROM rl_actor_fills ORDER BY id").fetch_all(&mut db).await.unwrap();
+            sqlx::query_as("SELECT market_ticker, trade_id FROM rl_actor_fills ORDER BY id")
+                .fetch_all(&mut db)
+                .await
+                .unwrap();
         eprintln!("applied here: {rows:?}");
         let (feed, _) = r.p.feed.send(kalshi_actor::actors::market_feed::GetFeedCounters).await.unwrap();
         eprintln!("feed: {feed:?}");

@@ -39,7 +39,13 @@ impl OrderExecutor {
         }
         .into_actor(self)
         .map(|res, act, ctx| match res {
-            Ok(((rate, capacity), view)) => act.init(rate, capacity, &view),
+            Ok(((rate, capacity), view)) => {
+                act.init(rate, capacity, &view);
+                if act.gate.holding() {
+                    // The fill channel opened while loading: read back now, then release.
+                    act.reconcile(ctx);
+                }
+            }
             Err(e) => {
                 error!(error = %e, "cannot load the exchange state; retrying in 2 s");
                 ctx.run_later(Duration::from_secs(2), |act, ctx| act.start_up(ctx));

@@ -174,6 +174,8 @@ pub struct PrivateOutputs {
     pub fills: actix::Recipient<FillReceived>,
     /// Order updates.
     pub orders: actix::Recipient<OrderUpdated>,
+    /// The `fill` channel subscribed.
+    pub fill_channel: actix::Recipient<crate::actors::messages::FillChannelOpened>,
 }
 
 /// Starts MarketFeed → BookKeeper → Persister for `markets`; acknowledgements and stream
@@ -222,6 +224,7 @@ pub async fn start_pipeline(
         books: keeper.clone().recipient(),
         stale: keeper.clone().recipient(),
         fills: private.as_ref().map(|p| p.fills.clone()),
+        fill_channel: private.as_ref().map(|p| p.fill_channel.clone()),
         orders: private.map(|p| p.orders),
     };
     // Our fills and order updates ride the same socket when trading is enabled.

@@ -64,7 +64,11 @@ impl Trading {
 
     /// Where the feed sends our fills and order updates.
     pub fn private(&self) -> PrivateOutputs {
-        PrivateOutputs { fills: self.executor.clone().recipient(), orders: self.executor.clone().recipient() }
+        PrivateOutputs {
+            fills: self.executor.clone().recipient(),
+            orders: self.executor.clone().recipient(),
+            fill_channel: self.executor.clone().recipient(),
+        }
     }
 
     /// Connects the chain to the running pipeline (and the dashboard's broadcaster).

@@ -10,6 +10,7 @@
 //! back.
 
 mod answers;
+pub mod fill_gate;
 pub mod intent;
 pub mod reconcile;
 pub mod risk;

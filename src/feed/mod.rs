@@ -82,6 +82,8 @@ pub enum FeedOutput {
     UserOrder(Box<ws::UserOrder>),
     /// One of our positions changed.
     Position(Box<ws::MarketPosition>),
+    /// The `fill` channel is subscribed (on this connection).
+    FillChannelOpened,
     /// The exchange ended a subscription (error 10 or 25): resubscribe from scratch.
     Resubscribe {
         /// The error code.
@@ -275,6 +277,8 @@ impl FeedCore {
             ServerFrame::Subscribed { channel, sid, .. } => {
                 if channel == "orderbook_delta" {
                     self.book_sid = Some(sid);
+                } else if channel == "fill" {
+                    out.push(FeedOutput::FillChannelOpened);
                 }
             }
             ServerFrame::OrderbookSnapshot { sid, seq, msg, .. } => {

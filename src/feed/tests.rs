@@ -23,7 +23,11 @@ fn delta(sid: u64, seq: u64, market: &str) -> String {
 
 fn subscribed(c: &mut FeedCore) {
     assert!(c.on_text(r#"{"id":1,"type":"subscribed","msg":{"channel":"orderbook_delta","sid":1}}"#, 0).is_empty());
-    assert!(c.on_text(r#"{"id":2,"type":"subscribed","msg":{"channel":"fill","sid":2}}"#, 0).is_empty());
+    // The fill channel's subscription is announced: fills made before it are only in REST.
+    let fill = c.on_text(r#"{"id":2,"type":"subscribed","msg":{"channel":"fill","sid":2}}"#, 0);
+    assert_eq!(fill, vec![FeedOutput::FillChannelOpened]);
+    let orders = c.on_text(r#"{"id":2,"type":"subscribed","msg":{"channel":"user_orders","sid":3}}"#, 0);
+    assert!(orders.is_empty());
 }
 
 fn is_book(o: &FeedOutput) -> bool {

@@ -140,9 +140,11 @@ impl Running {
             }
         };
         let private = trading.as_ref().map(|t| t.private()).or_else(|| {
-            executor
-                .as_ref()
-                .map(|e| app::PrivateOutputs { fills: e.clone().recipient(), orders: e.clone().recipient() })
+            executor.as_ref().map(|e| app::PrivateOutputs {
+                fills: e.clone().recipient(),
+                orders: e.clone().recipient(),
+                fill_channel: e.clone().recipient(),
+            })
         });
         let p = app::start_pipeline(&cfg, &exchange, rest.clone(), &markets, observer, private).await.unwrap();
         if let Some(t) = &trading {
